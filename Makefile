@@ -1,0 +1,35 @@
+# The entry points a newcomer looks for. Each target sets up .venv on a fresh machine (Python >= 3.11 and pip only).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench verify figures report notebooks clean help
+
+help:
+	@echo "make run    - set up, execute the notebooks into build/, export figures/, print the headline table"
+	@echo "make test   - set up and run the test suite (offline)"
+	@echo "make bench  - set up and run the benchmarks in bench/"
+	@echo "make verify - check every file of the offline cache in data/"
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m analysis cache verify
+	$(PY) -m analysis run --out build --figures figures
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+verify: $(STAMP)
+	$(PY) -m analysis cache verify
+
+clean:
+	rm -rf build .pytest_cache

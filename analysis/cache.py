@@ -1,0 +1,781 @@
+"""The files in ``data/``: safe names, the manifest and checksums, atomic writes, verify and import.
+
+Nothing else in the project reads or writes ``data/``.
+
+Layout
+------
+``data/<interval>/<file>.csv``
+    One price history per ticker and interval (``1d`` daily, ``1h`` hourly), columns
+    ``date,open,high,low,close,adj_close,volume`` (``datetime`` instead of ``date`` for intraday bars, as ISO 8601
+    with the exchange's UTC offset), optionally ``dividends,stock_splits``. An empty field means the source had no
+    value; it is read as NaN and never filled in.
+``data/factors/FF3_daily.csv``
+    Fama-French daily factors, **in percent**, as the Kenneth R. French library publishes them.
+``data/secondary/``
+    A second vendor's series, kept for cross-checks only (not a separate ticker).
+``data/meta/``
+    Reference facts (Nvidia's approximate share count) with their sources.
+``data/manifest.json``
+    For every file: what it holds, its first and last date, rows, sha256, source, the meaning of ``close``, the
+    calendar it was checked against, and when it was written.
+``data/SOURCES.md``, ``data/provenance.csv``
+    Where each series came from and how it was cross-checked (human- and machine-readable).
+
+File names from tickers
+-----------------------
+A ticker is upper-cased and must match ``^?[A-Z0-9][A-Z0-9.=-]*`` (at most 20 characters, no ``..``). The caret of an
+index becomes a leading underscore, which no ticker may contain, so the mapping is one-to-one both ways:
+``^IXIC`` <-> ``_IXIC.csv``, ``BTC-USD`` <-> ``BTC-USD.csv``, ``BRK.B`` <-> ``BRK.B.csv``. Anything else (``../x``,
+``a/b``) raises :class:`~analysis.errors.InvalidTickerError`, and every path is checked to resolve inside ``data/``.
+
+Writes never lose good data
+---------------------------
+A write goes to a temporary file in the same folder, is flushed to disk, and is renamed into place. Replacing a file
+keeps the committed version as ``.<file>.bak`` until the manifest has been rewritten; if a crash comes in between,
+:meth:`Cache.recover` (run before every write and by ``cache verify``) rolls the file back to the version the manifest
+describes, and reads use that version meanwhile.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import calendar as cal
+from .config import INDICES, default_data_dir
+from .errors import (
+    AnalysisError,
+    CacheCorruptError,
+    CacheMissError,
+    ChecksumMismatchError,
+    InvalidTickerError,
+    UnknownTickerError,
+)
+
+PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
+OPTIONAL_COLUMNS = ("dividends", "stock_splits")
+FACTOR_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
+INTERVALS = ("1d", "1h")
+MANIFEST_NAME = "manifest.json"
+MANIFEST_VERSION = 1
+
+#: What ``close`` means in a file (SOURCES.md, "What close means").
+CLOSE_BASES = {
+    "raw": "raw close (Yahoo copy); adj_close is split- and dividend-adjusted",
+    "adjusted": "close is split- and dividend-adjusted (open, high, low on the same basis); returns right, levels below raw",
+    "split_adjusted": "raw close, split-adjusted but not dividend-adjusted; returns off by the dividend on ex-dates",
+    "fetched_raw": "raw close fetched with yfinance auto_adjust=False; adj_close from Yahoo",
+}
+
+_TICKER_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]{0,19}$")
+_FETCH_HINT = "python -m analysis fetch {ticker} --start {start} --end {end}"
+_IMPORT_HINT = "python -m analysis cache import ../shared/market-data"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# tickers and file names
+# --------------------------------------------------------------------------------------------------------------------
+def normalize_ticker(ticker: str) -> str:
+    """Return the canonical (upper-case) form of ``ticker``, or raise :class:`InvalidTickerError`."""
+    if not isinstance(ticker, str):
+        raise InvalidTickerError(f"ticker {ticker!r} is not a string.", "give a symbol such as NVDA or ^IXIC.")
+    text = ticker.strip().upper()
+    if not _TICKER_RE.match(text) or ".." in text:
+        raise InvalidTickerError(
+            f"{ticker!r} is not a valid ticker: use letters, digits and . - = only, with an optional leading ^ "
+            "(at most 20 characters).",
+            "give a Yahoo Finance symbol such as NVDA, ^IXIC, BTC-USD or BRK.B.",
+        )
+    return text
+
+
+def ticker_to_filename(ticker: str) -> str:
+    """``^IXIC`` -> ``_IXIC.csv``; ``BTC-USD`` -> ``BTC-USD.csv``; ``BRK.B`` -> ``BRK.B.csv``."""
+    text = normalize_ticker(ticker)
+    return ("_" + text[1:] if text.startswith("^") else text) + ".csv"
+
+
+def filename_to_ticker(filename: str) -> str:
+    """The inverse of :func:`ticker_to_filename`."""
+    name = Path(filename).name
+    if not name.endswith(".csv"):
+        raise InvalidTickerError(f"{filename!r} is not a cache file name (expected <TICKER>.csv).")
+    stem = name[: -len(".csv")]
+    return normalize_ticker("^" + stem[1:] if stem.startswith("_") else stem)
+
+
+def _source_stem_to_ticker(stem: str) -> str:
+    """Source files drop the caret of indices (``IXIC.csv`` is ``^IXIC``)."""
+    upper = stem.upper()
+    return "^" + upper if "^" + upper in INDICES else normalize_ticker(upper)
+
+
+def _check_interval(interval: str) -> str:
+    if interval not in INTERVALS:
+        raise CacheMissError(f"interval {interval!r} is not supported.", f"use one of {', '.join(INTERVALS)}.")
+    return interval
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# atomic file operations
+# --------------------------------------------------------------------------------------------------------------------
+def sha256_of(path: Path) -> str:
+    """The sha256 of a file's bytes, as hex."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp_name, path)
+    except BaseException:
+        Path(tmp_name).unlink(missing_ok=True)
+        raise
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# reading and checking a price file
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Problem:
+    """One problem found by :meth:`Cache.verify`."""
+
+    file: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.problem}"
+
+
+def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "file") -> pd.DataFrame:
+    """Parse a price CSV into the tidy frame the project uses, or raise :class:`CacheCorruptError`.
+
+    Daily files are indexed by a tz-naive DatetimeIndex named ``session`` (the session's local date); hourly files
+    by a tz-aware DatetimeIndex named ``timestamp`` in the exchange timezone (bars labelled by their start).
+    All price columns are float64; empty fields are NaN.
+    """
+    date_col = "date" if interval == "1d" else "datetime"
+    source = payload if isinstance(payload, Path) else _BytesSource(payload)
+    try:
+        raw = pd.read_csv(source.open() if isinstance(source, _BytesSource) else source, dtype=str,
+                          keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    expected = [date_col, *PRICE_COLUMNS]
+    columns = list(raw.columns)
+    if columns[: len(expected)] != expected or any(c not in OPTIONAL_COLUMNS for c in columns[len(expected):]):
+        raise CacheCorruptError(f"{label} has columns {columns}; expected {expected} (+ optional "
+                                f"{list(OPTIONAL_COLUMNS)}).", _IMPORT_HINT)
+    if raw.empty:
+        raise CacheCorruptError(f"{label} has no rows.", _IMPORT_HINT)
+    frame = pd.DataFrame(index=raw.index)
+    for column in columns[1:]:
+        values = raw[column].str.strip()
+        numeric = pd.to_numeric(values.where(values != ""), errors="coerce")
+        bad = numeric.isna() & (values != "")
+        if bad.any():
+            row = int(bad.idxmax()) + 2
+            raise CacheCorruptError(f"{label} line {row}: {column}={values[bad.idxmax()]!r} is not a number.",
+                                    _IMPORT_HINT)
+        frame[column] = numeric.astype("float64")
+    try:
+        if interval == "1d":
+            if not raw[date_col].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+                raise ValueError("dates must be YYYY-MM-DD")
+            index = pd.DatetimeIndex(pd.to_datetime(raw[date_col], format="%Y-%m-%d"), name="session")
+        else:
+            index = pd.DatetimeIndex(pd.to_datetime(raw[date_col], utc=True), name="timestamp")
+    except (ValueError, TypeError) as exc:
+        raise CacheCorruptError(f"{label} has a malformed {date_col} column ({exc}).", _IMPORT_HINT) from None
+    frame.index = index.as_unit("ns")
+    return frame
+
+
+class _BytesSource:
+    def __init__(self, payload: bytes) -> None:
+        self.payload = payload
+
+    def open(self):
+        import io
+
+        return io.BytesIO(self.payload)
+
+
+def check_price_frame(frame: pd.DataFrame, calendar: str, interval: str = "1d") -> list[str]:
+    """The problems of a parsed price frame, as sentences (empty when all is well).
+
+    Checks: ascending unique dates; dates that are exactly the sessions of ``calendar`` between the first and the
+    last (daily) or that fall inside sessions (hourly); positive prices; ``low <= open, close <= high`` where all four
+    exist; non-negative volume; at least one close.
+    """
+    problems: list[str] = []
+    index = frame.index
+    if not index.is_monotonic_increasing:
+        problems.append("dates are not in ascending order")
+    if index.has_duplicates:
+        dupes = index[index.duplicated()]
+        problems.append(f"{len(dupes)} duplicated date(s), first {dupes[0]}")
+    if frame["close"].isna().all():
+        problems.append("no close prices")
+    if problems:
+        return problems
+    if interval == "1d":
+        expected = cal.sessions(index[0], index[-1], calendar)
+        missing = expected.difference(index)
+        extra = index.difference(expected)
+        if len(extra):
+            problems.append(f"{len(extra)} date(s) are not {calendar} sessions, first {extra[0].date()}")
+        if len(missing):
+            problems.append(f"{len(missing)} {calendar} session(s) missing, first {missing[0].date()}")
+    else:
+        local = index.tz_convert(cal.timezone_for(calendar))
+        days = pd.DatetimeIndex(local.tz_localize(None).normalize()).unique()
+        valid = cal.sessions(days[0], days[-1], calendar)
+        off = days.difference(valid)
+        if len(off):
+            problems.append(f"{len(off)} bar date(s) are not {calendar} sessions, first {off[0].date()}")
+    prices = frame[["open", "high", "low", "close", "adj_close"]]
+    nonpositive = (prices <= 0).any(axis=1)
+    if nonpositive.any():
+        problems.append(f"{int(nonpositive.sum())} row(s) with a price <= 0, first {index[nonpositive.argmax()]}")
+    full = frame[["open", "high", "low", "close"]].notna().all(axis=1)
+    f = frame[full]
+    tol = 1e-9 * f["high"].abs()
+    inconsistent = (f["low"] > f[["open", "close"]].min(axis=1) + tol) | (f["high"] < f[["open", "close"]].max(axis=1) - tol)
+    if inconsistent.any():
+        problems.append(f"{int(inconsistent.sum())} row(s) where low <= open, close <= high fails, "
+                        f"first {f.index[inconsistent.argmax()]}")
+    if (frame["volume"] < 0).any():
+        problems.append("negative volume")
+    return problems
+
+
+def parse_factor_csv(payload: bytes | Path, label: str = "factors") -> pd.DataFrame:
+    """Parse the Fama-French daily factors (percent), or raise :class:`CacheCorruptError`."""
+    source = payload if isinstance(payload, Path) else _BytesSource(payload).open()
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    expected = ["date", *FACTOR_COLUMNS]
+    if list(raw.columns) != expected or raw.empty:
+        raise CacheCorruptError(f"{label} has columns {list(raw.columns)}; expected {expected}.", _IMPORT_HINT)
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(raw["date"], format="%Y-%m-%d"), name="session").as_unit("ns")
+        frame = raw[list(FACTOR_COLUMNS)].apply(lambda s: pd.to_numeric(s, errors="raise")).astype("float64")
+    except (ValueError, TypeError) as exc:
+        raise CacheCorruptError(f"{label} has a malformed value ({exc}).", _IMPORT_HINT) from None
+    frame.index = index
+    if frame.isna().any().any():
+        raise CacheCorruptError(f"{label} has empty factor values.", _IMPORT_HINT)
+    return frame
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# the cache
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CacheEntry:
+    """One file of the manifest."""
+
+    path: str
+    kind: str  # "prices" | "factors" | "secondary" | "meta"
+    sha256: str
+    rows: int | None = None
+    ticker: str | None = None
+    interval: str | None = None
+    calendar: str | None = None
+    timezone: str | None = None
+    first: str | None = None
+    last: str | None = None
+    close_basis: str | None = None
+    missing_fields: tuple[str, ...] = ()
+    source: str | None = None
+    written_at: str | None = None
+    history: tuple[dict, ...] = field(default=())
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in self.__dict__.items() if v not in (None, ())}
+        if self.missing_fields:
+            data["missing_fields"] = list(self.missing_fields)
+        if self.history:
+            data["history"] = list(self.history)
+        return data
+
+    @classmethod
+    def from_json(cls, path: str, data: dict) -> CacheEntry:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "path"}
+        known["missing_fields"] = tuple(known.get("missing_fields", ()))
+        known["history"] = tuple(known.get("history", ()))
+        return cls(path=path, **known)
+
+
+class Cache:
+    """The project's cache of market data in ``data/``.
+
+    Parameters
+    ----------
+    data_dir : path-like, optional
+        The cache folder; ``<project>/data`` by default. Tests pass a temporary folder.
+    """
+
+    def __init__(self, data_dir: Path | str | None = None) -> None:
+        self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+
+    def __repr__(self) -> str:
+        return f"Cache({str(self.data_dir)!r})"
+
+    # -- paths -------------------------------------------------------------------------------------------------------
+    @property
+    def manifest_path(self) -> Path:
+        return self.data_dir / MANIFEST_NAME
+
+    def relative_path(self, ticker: str, interval: str = "1d") -> str:
+        """The manifest key of a ticker's file, e.g. ``1d/_IXIC.csv``."""
+        return f"{_check_interval(interval)}/{ticker_to_filename(ticker)}"
+
+    def path_for(self, ticker: str, interval: str = "1d") -> Path:
+        """The file of a ticker, guaranteed to lie inside the cache folder."""
+        return self._inside(self.relative_path(ticker, interval))
+
+    def _inside(self, relative: str) -> Path:
+        root = self.data_dir.resolve()
+        path = (root / relative).resolve()
+        if root not in path.parents:
+            raise InvalidTickerError(f"{relative!r} would lie outside the cache folder {root}.",
+                                     "use a plain ticker symbol.")
+        return path
+
+    @staticmethod
+    def _backup_of(path: Path) -> Path:
+        return path.with_name(f".{path.name}.bak")
+
+    # -- manifest ----------------------------------------------------------------------------------------------------
+    def manifest(self) -> dict[str, CacheEntry]:
+        """The manifest's entries by relative path (empty when there is no manifest)."""
+        if not self.manifest_path.exists():
+            return {}
+        try:
+            data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            files = data["files"]
+            return {path: CacheEntry.from_json(path, entry) for path, entry in files.items()}
+        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            raise CacheCorruptError(f"{self.manifest_path} is not a valid manifest ({type(exc).__name__}).",
+                                    _IMPORT_HINT) from None
+
+    def _write_manifest(self, entries: dict[str, CacheEntry]) -> None:
+        payload = {
+            "version": MANIFEST_VERSION,
+            "description": "Checksums and coverage of every file in data/. Written by analysis.cache; "
+                           "see data/SOURCES.md for provenance.",
+            "files": {path: entries[path].to_json() for path in sorted(entries)},
+        }
+        atomic_write_bytes(self.manifest_path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+
+    def entry(self, ticker: str, interval: str = "1d") -> CacheEntry:
+        """The manifest entry of a ticker, or :class:`UnknownTickerError`."""
+        key = self.relative_path(ticker, interval)
+        entries = self.manifest()
+        if key not in entries:
+            held = sorted({e.ticker for e in entries.values() if e.kind == "prices" and e.ticker})
+            raise UnknownTickerError(
+                f"{normalize_ticker(ticker)} ({interval}) is not in the cache; it holds {', '.join(held) or 'nothing'}.",
+                f"fetch it with: python -m analysis fetch {normalize_ticker(ticker)} --start YYYY-MM-DD --end YYYY-MM-DD",
+            )
+        return entries[key]
+
+    def tickers(self, interval: str = "1d") -> list[str]:
+        """The tickers cached at ``interval``."""
+        return sorted(e.ticker for e in self.manifest().values()
+                      if e.kind == "prices" and e.interval == interval and e.ticker)
+
+    def close_basis(self, ticker: str) -> str:
+        """What ``close`` means in the ticker's daily file: one of :data:`CLOSE_BASES`."""
+        return self.entry(ticker).close_basis or "unknown"
+
+    # -- reading -----------------------------------------------------------------------------------------------------
+    def _committed_bytes(self, entry: CacheEntry) -> bytes:
+        """The bytes of the version the manifest describes (the backup, if a write was interrupted)."""
+        path = self._inside(entry.path)
+        candidates = [path, self._backup_of(path)]
+        for candidate in candidates:
+            if candidate.exists():
+                payload = candidate.read_bytes()
+                if hashlib.sha256(payload).hexdigest() == entry.sha256:
+                    return payload
+        if not path.exists():
+            raise CacheCorruptError(f"{entry.path} is listed in the manifest but missing from {self.data_dir}.",
+                                    _IMPORT_HINT)
+        raise ChecksumMismatchError(
+            f"{entry.path} does not match its manifest checksum: the file was changed or truncated.",
+            f"restore it with git (git checkout -- data/{entry.path}) or re-import: {_IMPORT_HINT}",
+        )
+
+    def read(self, ticker: str, interval: str = "1d") -> pd.DataFrame:
+        """The full cached history of ``ticker``, checksum-verified.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Float columns ``open, high, low, close, adj_close, volume`` (NaN where the source had no value),
+            indexed by session date (tz-naive; the session's date in the exchange timezone) for ``1d``, or by bar
+            start (tz-aware, exchange timezone) for ``1h``. ``attrs`` carry ``ticker``, ``calendar``, ``timezone``,
+            ``close_basis`` and ``source``.
+        """
+        entry = self.entry(ticker, interval)
+        frame = parse_price_csv(self._committed_bytes(entry), interval, label=entry.path)
+        if interval != "1d":
+            frame.index = frame.index.tz_convert(entry.timezone or "UTC")
+        frame.attrs.update(ticker=entry.ticker, interval=interval, calendar=entry.calendar, timezone=entry.timezone,
+                           close_basis=entry.close_basis, source=entry.source)
+        return frame
+
+    def read_range(self, ticker: str, start=None, end=None, interval: str = "1d") -> pd.DataFrame:
+        """Like :meth:`read`, restricted to ``start..end`` (inclusive), which the cache must cover.
+
+        Raises
+        ------
+        CacheMissError
+            When part of the range is not cached; the message names the missing dates and the fetch command.
+        """
+        frame = self.read(ticker, interval)
+        entry = self.entry(ticker, interval)
+        first, last = pd.Timestamp(entry.first), pd.Timestamp(entry.last)
+        start_ts = cal.to_date(start) if start is not None else first
+        end_ts = cal.to_date(end) if end is not None else last
+        if end_ts < start_ts:
+            raise CacheMissError(f"the range {start_ts.date()}..{end_ts.date()} ends before it starts.",
+                                 "swap --start and --end.")
+        wanted = cal.sessions(start_ts, end_ts, entry.calendar or "XNYS")
+        if len(wanted) == 0:
+            raise CacheMissError(f"there is no {entry.calendar} session in {start_ts.date()}..{end_ts.date()}.",
+                                 "widen the range.")
+        gaps = [(part[0], part[-1]) for part in (wanted[wanted < first], wanted[wanted > last]) if len(part)]
+        if gaps:
+            text = " and ".join(f"{a.date()}..{b.date()}" for a, b in gaps)
+            a, b = gaps[0]
+            raise CacheMissError(
+                f"{entry.ticker} ({interval}) is cached for {entry.first}..{entry.last}; {text} is missing.",
+                "fetch it with: " + _FETCH_HINT.format(ticker=entry.ticker, start=a.date(), end=b.date()),
+            )
+        if interval == "1d":
+            return frame.loc[start_ts:end_ts]
+        local = frame.index.tz_localize(None).normalize()
+        return frame[(local >= start_ts) & (local <= end_ts)]
+
+    def read_factors(self) -> pd.DataFrame:
+        """The Fama-French daily factors, **in percent** as published (columns Mkt-RF, SMB, HML, RF)."""
+        entries = self.manifest()
+        key = "factors/FF3_daily.csv"
+        if key not in entries:
+            raise UnknownTickerError("the Fama-French factors are not in the cache.", _IMPORT_HINT)
+        frame = parse_factor_csv(self._committed_bytes(entries[key]), label=key)
+        frame.attrs.update(units="percent", source=entries[key].source)
+        return frame
+
+    def read_secondary(self, name: str = "BTC-USD_second-vendor.csv") -> pd.DataFrame:
+        """A second vendor's series, for cross-checks only."""
+        key = f"secondary/{Path(name).name}"
+        entries = self.manifest()
+        if key not in entries:
+            raise UnknownTickerError(f"{key} is not in the cache.", _IMPORT_HINT)
+        return parse_price_csv(self._committed_bytes(entries[key]), "1d", label=key)
+
+    def read_text(self, relative: str) -> str:
+        """A checksum-verified text file of the cache (``meta/...``, ``SOURCES.md``)."""
+        entries = self.manifest()
+        if relative not in entries:
+            raise UnknownTickerError(f"{relative} is not in the cache.", _IMPORT_HINT)
+        return self._committed_bytes(entries[relative]).decode("utf-8")
+
+    # -- writing -----------------------------------------------------------------------------------------------------
+    def recover(self) -> list[str]:
+        """Roll back any write that was interrupted between the data file and the manifest.
+
+        Returns the relative paths rolled back.
+        """
+        entries = self.manifest()
+        rolled = []
+        for relative, entry in entries.items():
+            path = self._inside(relative)
+            backup = self._backup_of(path)
+            if not backup.exists():
+                continue
+            if path.exists() and sha256_of(path) == entry.sha256:
+                backup.unlink()  # the write completed; the backup is stale
+                continue
+            if sha256_of(backup) == entry.sha256:
+                os.replace(backup, path)
+                rolled.append(relative)
+        # backups of files the manifest never learnt about (an interrupted first write)
+        for backup in self.data_dir.glob("*/.*.bak"):
+            original = backup.with_name(backup.name[1:-len(".bak")])
+            if f"{original.parent.name}/{original.name}" not in entries:
+                backup.unlink()
+        for stale in self.data_dir.glob("*/.*.tmp"):
+            stale.unlink()
+        return rolled
+
+    def _commit(self, entry: CacheEntry, payload: bytes) -> None:
+        """Write ``payload`` as ``entry.path`` and record ``entry`` in the manifest, crash-safely."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.recover()
+        entries = self.manifest()
+        path = self._inside(entry.path)
+        backup = self._backup_of(path)
+        if path.exists():
+            shutil.copy2(path, backup)
+        atomic_write_bytes(path, payload)
+        entries[entry.path] = entry
+        self._write_manifest(entries)  # a crash before this line is rolled back by recover()
+        backup.unlink(missing_ok=True)
+
+    def write_prices(self, ticker: str, frame: pd.DataFrame, *, interval: str = "1d", source: str,
+                     close_basis: str, history: tuple[dict, ...] = ()) -> CacheEntry:
+        """Validate ``frame`` and write it as the ticker's file (replacing it), with a manifest entry."""
+        ticker = normalize_ticker(ticker)
+        calendar = cal.calendar_for(ticker)
+        problems = check_price_frame(frame, calendar, interval)
+        if problems:
+            raise CacheCorruptError(f"refusing to write {ticker}: " + "; ".join(problems) + ".",
+                                    "the data was not written; the cache is unchanged.")
+        payload = serialize_prices(frame, interval)
+        entry = self._price_entry(ticker, interval, payload, frame, source, close_basis, history)
+        self._commit(entry, payload)
+        return entry
+
+    def _price_entry(self, ticker, interval, payload, frame, source, close_basis, history) -> CacheEntry:
+        calendar = cal.calendar_for(ticker)
+        missing = tuple(c for c in PRICE_COLUMNS if frame[c].isna().all())
+        fmt = (lambda ts: str(ts.date())) if interval == "1d" else (lambda ts: ts.isoformat())
+        return CacheEntry(
+            path=self.relative_path(ticker, interval), kind="prices", sha256=hashlib.sha256(payload).hexdigest(),
+            rows=len(frame), ticker=ticker, interval=interval, calendar=calendar, timezone=cal.timezone_for(calendar),
+            first=fmt(frame.index[0]), last=fmt(frame.index[-1]), close_basis=close_basis, missing_fields=missing,
+            source=source, written_at=_now(), history=tuple(history),
+        )
+
+    # -- import ------------------------------------------------------------------------------------------------------
+    def import_market_data(self, source_dir: Path | str) -> list[CacheEntry]:
+        """Import the shared market data: daily histories, factors, the second vendor's BTC, meta and SOURCES.md.
+
+        ``source_dir`` is the ``market-data`` folder or its ``daily/`` subfolder. Every file is validated before
+        anything is written, and copied byte for byte, so its sha256 in the manifest is the source file's.
+        Provenance (source and meaning of ``close``) comes from ``data/provenance.csv``.
+        """
+        root = Path(source_dir)
+        if (root / "daily").is_dir():
+            daily = root / "daily"
+        elif root.is_dir() and list(root.glob("*.csv")):
+            daily, root = root, root.parent
+        else:
+            raise CacheMissError(f"{source_dir} holds no daily/ folder and no CSV files.",
+                                 "pass the market-data folder, e.g. ../shared/market-data")
+        provenance = self.provenance()
+        staged: list[tuple[CacheEntry, bytes]] = []
+        errors: list[str] = []
+        for path in sorted(daily.glob("*.csv")):
+            try:
+                ticker = _source_stem_to_ticker(path.stem)
+                payload = path.read_bytes()
+                frame = parse_price_csv(payload, "1d", label=str(path))
+                problems = check_price_frame(frame, cal.calendar_for(ticker), "1d")
+                if problems:
+                    errors.append(f"{path.name}: " + "; ".join(problems))
+                    continue
+                info = provenance.get(ticker, {})
+                entry = self._price_entry(ticker, "1d", payload, frame, info.get("source", f"imported from {path}"),
+                                          info.get("close_basis", "unknown"), ())
+                staged.append((entry, payload))
+            except AnalysisError as exc:
+                errors.append(f"{path.name}: {exc.message}")
+        factors = root / "factors" / "FF3_daily.csv"
+        if factors.exists():
+            payload = factors.read_bytes()
+            try:
+                frame = parse_factor_csv(payload, label=str(factors))
+                staged.append((CacheEntry(
+                    path="factors/FF3_daily.csv", kind="factors", sha256=hashlib.sha256(payload).hexdigest(),
+                    rows=len(frame), calendar="XNYS", timezone="America/New_York", first=str(frame.index[0].date()),
+                    last=str(frame.index[-1].date()), written_at=_now(),
+                    source=provenance.get("FF3", {}).get("source", "Kenneth R. French data library (see SOURCES.md)"),
+                ), payload))
+            except AnalysisError as exc:
+                errors.append(f"{factors.name}: {exc.message}")
+        for sub, kind in (("secondary", "secondary"), ("meta", "meta")):
+            for path in sorted((root / sub).glob("*")) if (root / sub).is_dir() else []:
+                payload = path.read_bytes()
+                entry = CacheEntry(path=f"{sub}/{path.name}", kind=kind, sha256=hashlib.sha256(payload).hexdigest(),
+                                   source=f"shared/market-data/{sub}/{path.name} (see SOURCES.md)", written_at=_now())
+                if kind == "secondary":
+                    frame = parse_price_csv(payload, "1d", label=str(path))
+                    entry = CacheEntry(**{**entry.__dict__, "rows": len(frame), "calendar": "24/7", "timezone": "UTC",
+                                          "first": str(frame.index[0].date()), "last": str(frame.index[-1].date())})
+                staged.append((entry, payload))
+        if (root / "SOURCES.md").exists():
+            payload = (root / "SOURCES.md").read_bytes()
+            staged.append((CacheEntry(path="SOURCES.md", kind="provenance", sha256=hashlib.sha256(payload).hexdigest(),
+                                      source="shared/market-data/SOURCES.md, copied verbatim", written_at=_now()),
+                           payload))
+        if errors:
+            raise CacheCorruptError("nothing was imported; these source files fail validation: " + " | ".join(errors),
+                                    "fix or remove those files and import again.")
+        for entry, payload in staged:
+            self._commit(entry, payload)
+        return [entry for entry, _ in staged]
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        """``data/provenance.csv`` by ticker: source, close_basis, second_source, cross_check."""
+        path = self.data_dir / "provenance.csv"
+        if not path.exists():
+            return {}
+        with open(path, newline="", encoding="utf-8") as handle:
+            return {row["ticker"]: row for row in csv.DictReader(handle)}
+
+    # -- verify ------------------------------------------------------------------------------------------------------
+    def verify(self) -> list[Problem]:
+        """Check every cached file; return the problems found (empty when all is well).
+
+        For each file: it exists and its sha256 equals the manifest's; price files parse with the expected schema and
+        dtypes, have ascending unique dates that are exactly the sessions of their calendar (XNYS, or every calendar
+        day for crypto), positive prices, ``low <= open, close <= high`` where all four exist, and a first date, last
+        date and row count that agree with the manifest. Files in ``data/<interval>/`` that the manifest does not
+        list are reported too.
+        """
+        problems: list[Problem] = []
+        try:
+            entries = self.manifest()
+        except CacheCorruptError as exc:
+            return [Problem(MANIFEST_NAME, exc.message)]
+        if not entries:
+            return [Problem(MANIFEST_NAME, f"no manifest in {self.data_dir}; import the data first: {_IMPORT_HINT}")]
+        for relative, entry in sorted(entries.items()):
+            path = self.data_dir / relative
+            if not path.exists():
+                problems.append(Problem(relative, "listed in the manifest but missing"))
+                continue
+            if sha256_of(path) != entry.sha256:
+                problems.append(Problem(relative, "sha256 differs from the manifest (changed or truncated)"))
+                continue
+            try:
+                if entry.kind == "prices":
+                    frame = parse_price_csv(path, entry.interval or "1d", label=relative)
+                    if entry.interval != "1d":
+                        frame.index = frame.index.tz_convert(entry.timezone or "UTC")
+                    for text in check_price_frame(frame, entry.calendar or "XNYS", entry.interval or "1d"):
+                        problems.append(Problem(relative, text))
+                    fmt = (lambda ts: str(ts.date())) if entry.interval == "1d" else (lambda ts: ts.isoformat())
+                    if (entry.rows, entry.first, entry.last) != (len(frame), fmt(frame.index[0]), fmt(frame.index[-1])):
+                        problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
+                elif entry.kind == "factors":
+                    frame = parse_factor_csv(path, label=relative)
+                    extra = frame.index.difference(cal.sessions(frame.index[0], frame.index[-1], "XNYS"))
+                    if len(extra):
+                        problems.append(Problem(relative, f"{len(extra)} date(s) are not XNYS sessions"))
+            except CacheCorruptError as exc:
+                problems.append(Problem(relative, exc.message))
+        for interval in INTERVALS:
+            for path in sorted((self.data_dir / interval).glob("*.csv")):
+                if f"{interval}/{path.name}" not in entries:
+                    problems.append(Problem(f"{interval}/{path.name}", "not listed in the manifest"))
+        return problems
+
+    def coverage(self) -> pd.DataFrame:
+        """What is cached: one row per price file, with its coverage, rows, calendar and meaning of close."""
+        rows = []
+        for entry in self.manifest().values():
+            if entry.kind != "prices":
+                continue
+            rows.append({
+                "ticker": entry.ticker, "interval": entry.interval, "first": entry.first, "last": entry.last,
+                "rows": entry.rows, "calendar": entry.calendar, "close_basis": entry.close_basis,
+                "missing_fields": ",".join(entry.missing_fields) or "-", "file": entry.path,
+            })
+        frame = pd.DataFrame(rows)
+        if frame.empty:
+            return frame
+        return frame.sort_values(["interval", "ticker"]).reset_index(drop=True)
+
+
+def serialize_prices(frame: pd.DataFrame, interval: str = "1d") -> bytes:
+    """The CSV bytes of a price frame, in the cache's format (empty field for NaN)."""
+    out = frame.copy()
+    columns = list(PRICE_COLUMNS) + [c for c in OPTIONAL_COLUMNS if c in out.columns]
+    out = out[columns]
+    if interval == "1d":
+        dates = out.index.strftime("%Y-%m-%d")
+        name = "date"
+    else:
+        dates = [ts.isoformat() for ts in out.index]
+        name = "datetime"
+    out.insert(0, name, dates)
+    text = out.to_csv(index=False, float_format="%.10g", na_rep="", lineterminator="\n")
+    return text.encode("utf-8")
+
+
+def merge_histories(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Merge a fetched history into a cached one without losing or silently changing cached rows.
+
+    Rules
+    -----
+    * Cached rows are kept as they are; only dates the cache does not hold are added (append-only, because
+      Yahoo's intraday history expires and cached bars cannot be fetched again).
+    * When the two overlap, the raw close must agree (relative difference <= 1e-4); otherwise nothing is merged
+      and the disagreement is reported.
+    * ``adj_close`` of the added rows is rescaled by the ratio old/new on the last common date, so that returns
+      across the seam stay right when Yahoo's adjustment base has moved (a dividend since the cache was written).
+
+    Returns the merged frame and a report (rows added, overlap, rescale factor).
+    """
+    if old is None or old.empty:
+        return new.copy(), {"added": len(new), "overlap": 0, "adj_rescale": 1.0}
+    common = old.index.intersection(new.index)
+    report = {"overlap": len(common), "adj_rescale": 1.0}
+    if len(common):
+        a, b = old.loc[common, "close"], new.loc[common, "close"]
+        both = a.notna() & b.notna()
+        rel = (b[both] / a[both] - 1).abs()
+        if len(rel) and rel.max() > 1e-4:
+            bad = rel.idxmax()
+            raise CacheCorruptError(
+                f"the fetched close disagrees with the cached close on {int((rel > 1e-4).sum())} date(s) "
+                f"(largest on {bad}: cached {a[bad]:.6g}, fetched {b[bad]:.6g}); nothing was merged.",
+                "inspect the source; the cache is unchanged.",
+            )
+        last = common[-1]
+        if pd.notna(old.loc[last, "adj_close"]) and pd.notna(new.loc[last, "adj_close"]) and new.loc[last, "adj_close"]:
+            report["adj_rescale"] = float(old.loc[last, "adj_close"] / new.loc[last, "adj_close"])
+    added = new.loc[new.index.difference(old.index)].copy()
+    if len(added) and report["adj_rescale"] != 1.0:
+        added["adj_close"] = added["adj_close"] * report["adj_rescale"]
+    for column in OPTIONAL_COLUMNS:
+        if column in added.columns and column not in old.columns:
+            old = old.assign(**{column: np.nan})
+    merged = pd.concat([old, added.reindex(columns=old.columns)]).sort_index()
+    report["added"] = len(added)
+    return merged, report

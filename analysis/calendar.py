@@ -1,0 +1,170 @@
+"""Trading sessions, event day 0 and relative session numbers.
+
+Time rules, stated once (after exchange_calendars):
+
+* **Sessions, not business days.** A US-listed stock, ETF or index trades on the sessions of the NYSE calendar
+  ``XNYS`` (timezone America/New_York). pandas business days are wrong here: the NYSE was shut on 9 Jan 2025
+  (national day of mourning for President Carter) and on 20 Jan 2025 (Martin Luther King Jr. Day).
+* **Crypto trades every calendar day.** BTC-USD uses the ``24/7`` calendar; its days are UTC days
+  (00:00-24:00 UTC), so its "previous close" for 27 Jan 2025 is that of 26 Jan.
+* **Day 0.** The event day 0 is the first session on or after the event date, in the exchange's own calendar.
+  When the date itself is not a session, :func:`event_day0` says so in ``note`` (25 Jan 2025, a Saturday, maps to
+  Monday 27 Jan 2025).
+* **Relative days.** Relative day tau counts sessions from day 0: tau = -1 is the previous session (Friday
+  24 Jan 2025 for the DeepSeek shock), not the previous calendar day.
+
+Dates are handled as tz-naive ``pandas.Timestamp`` at midnight, meaning "the session of that local date".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import exchange_calendars as xcals
+import pandas as pd
+
+from .config import CRYPTO_CALENDAR, CRYPTO_TICKERS, CRYPTO_TIMEZONE, EXCHANGE_CALENDAR, EXCHANGE_TIMEZONE
+from .errors import EventDateError
+
+#: The calendars the project knows, with their timezones.
+CALENDAR_TIMEZONES = {EXCHANGE_CALENDAR: EXCHANGE_TIMEZONE, CRYPTO_CALENDAR: CRYPTO_TIMEZONE}
+
+DateLike = str | dt.date | dt.datetime | pd.Timestamp
+
+
+def calendar_for(ticker: str) -> str:
+    """The calendar a ticker trades on: ``24/7`` for crypto, ``XNYS`` otherwise."""
+    return CRYPTO_CALENDAR if ticker.upper() in CRYPTO_TICKERS else EXCHANGE_CALENDAR
+
+
+def timezone_for(calendar: str) -> str:
+    """The timezone in which a calendar's session dates are read."""
+    return CALENDAR_TIMEZONES[calendar]
+
+
+def to_date(value: DateLike) -> pd.Timestamp:
+    """A date as a tz-naive midnight Timestamp, with a clear error for nonsense."""
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError) as exc:
+        raise EventDateError(
+            f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2025-01-27."
+        ) from exc
+    if ts is pd.NaT:
+        raise EventDateError(f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2025-01-27.")
+    if ts.tzinfo is not None:
+        ts = ts.tz_localize(None)
+    return ts.normalize()
+
+
+@lru_cache(maxsize=8)
+def _exchange_calendar(name: str, start_year: int, end_year: int) -> xcals.ExchangeCalendar:
+    with warnings.catch_warnings():
+        # exchange_calendars 4.x reads Series.values of tz-aware data, which pandas 3.1 deprecates; not ours to fix.
+        warnings.simplefilter("ignore", category=getattr(pd.errors, "Pandas4Warning", FutureWarning))
+        warnings.simplefilter("ignore", category=FutureWarning)
+        warnings.simplefilter("ignore", category=DeprecationWarning)
+        return xcals.get_calendar(name, start=f"{start_year}-01-01", end=f"{end_year}-12-31")
+
+
+def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) -> pd.DatetimeIndex:
+    """The trading sessions from ``start`` to ``end`` inclusive, as a tz-naive DatetimeIndex named ``session``.
+
+    Parameters
+    ----------
+    start, end : date-like
+        Inclusive bounds. They need not be sessions themselves.
+    calendar : {"XNYS", "24/7"}
+        The exchange calendar (exchange_calendars code).
+    """
+    start_ts, end_ts = to_date(start), to_date(end)
+    if end_ts < start_ts:
+        raise EventDateError(f"the range {start_ts.date()}..{end_ts.date()} ends before it starts.",
+                             "swap the start and end dates.")
+    if calendar not in CALENDAR_TIMEZONES:
+        raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
+    cal = _exchange_calendar(calendar, min(start_ts.year, 1990), max(end_ts.year, dt.date.today().year) + 1)
+    found = cal.sessions_in_range(start_ts, end_ts)
+    return pd.DatetimeIndex(found.tz_localize(None) if found.tz is not None else found, name="session").as_unit("ns")
+
+
+def is_session(date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> bool:
+    """Whether ``date`` is a session of ``calendar``."""
+    ts = to_date(date)
+    return len(sessions(ts, ts, calendar)) == 1
+
+
+@dataclass(frozen=True)
+class Day0:
+    """The result of mapping an event date to its event day 0.
+
+    Attributes
+    ----------
+    event_date : pandas.Timestamp
+        The date the user gave.
+    session : pandas.Timestamp
+        Day 0: the first session on or after ``event_date``.
+    calendar : str
+        The calendar used.
+    note : str or None
+        Set when ``event_date`` is not itself a session.
+    """
+
+    event_date: pd.Timestamp
+    session: pd.Timestamp
+    calendar: str
+    note: str | None = None
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the event date itself is a session."""
+        return self.event_date == self.session
+
+
+def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
+    """Map an event date to event day 0: the first session on or after it.
+
+    Examples
+    --------
+    >>> event_day0("2025-01-25").session.date()
+    datetime.date(2025, 1, 27)
+    """
+    ts = to_date(event_date)
+    following = sessions(ts, ts + pd.Timedelta(days=14), calendar)
+    if len(following) == 0:
+        raise EventDateError(f"no {calendar} session within two weeks after {ts.date()}.",
+                             "check the event date and the calendar.")
+    day0 = following[0]
+    note = None
+    if day0 != ts:
+        note = (f"{ts.date()} ({ts.day_name()}) is not a {calendar} session; day 0 is the next session, "
+                f"{day0.date()} ({day0.day_name()}).")
+    return Day0(event_date=ts, session=day0, calendar=calendar, note=note)
+
+
+def relative_sessions(index: pd.DatetimeIndex, day0: DateLike) -> pd.Index:
+    """Relative session numbers tau for the dates of ``index``, counted from ``day0``.
+
+    ``index`` must be the complete, ascending list of sessions (the cache guarantees that for its files). Day 0 must
+    be in it.
+    """
+    ts = to_date(day0)
+    positions = pd.Index(index).get_indexer([ts])
+    if positions[0] < 0:
+        raise EventDateError(f"day 0 ({ts.date()}) is not in the data ({index[0].date()}..{index[-1].date()}).",
+                             "choose an event date inside the cached range, or fetch more history.")
+    return pd.Index(range(-int(positions[0]), len(index) - int(positions[0])), name="tau")
+
+
+def session_at(index: pd.DatetimeIndex, day0: DateLike, tau: int) -> pd.Timestamp:
+    """The session at relative day ``tau`` from ``day0`` within ``index``."""
+    taus = relative_sessions(index, day0)
+    pos = taus.get_indexer([tau])[0]
+    if pos < 0:
+        raise EventDateError(f"relative day {tau} from {to_date(day0).date()} falls outside the data "
+                             f"({index[0].date()}..{index[-1].date()}).",
+                             "use a narrower window or fetch more history.")
+    return index[pos]

@@ -1,0 +1,188 @@
+"""The command line, thin over the modules.
+
+Every command reads the cache only, except ``fetch``. Errors the user can act on are printed as one line
+(``error: <problem> Fix: <what to do>``) with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+import pandas as pd
+
+from . import config
+from .cache import Cache
+from .errors import AnalysisError
+
+
+def _cache(args) -> Cache:
+    return Cache(args.data_dir) if getattr(args, "data_dir", None) else Cache()
+
+
+def _print_json(obj) -> None:
+    json.dump(obj, sys.stdout, indent=1, ensure_ascii=False, allow_nan=False)
+    sys.stdout.write("\n")
+
+
+# --- cache ----------------------------------------------------------------------------------------------------------
+def cmd_cache_import(args) -> int:
+    cache = _cache(args)
+    entries = cache.import_market_data(args.source)
+    prices = [e for e in entries if e.kind == "prices"]
+    print(f"imported {len(prices)} price histories and {len(entries) - len(prices)} other files into {cache.data_dir}")
+    return 0
+
+
+def cmd_cache_verify(args) -> int:
+    cache = _cache(args)
+    rolled = cache.recover() if cache.manifest_path.exists() else []
+    for relative in rolled:
+        print(f"rolled back an interrupted write of {relative}")
+    problems = cache.verify()
+    entries = cache.manifest() if not problems or cache.manifest_path.exists() else {}
+    for problem in problems:
+        print(f"FAIL {problem}")
+    if problems:
+        print(f"{len(problems)} problem(s) in {cache.data_dir}. Fix: restore the files with git "
+              "(git checkout -- data/) or re-import: python -m analysis cache import ../shared/market-data")
+        return 1
+    print(f"OK: {len(entries)} files verified (checksums, schema, sessions, prices) in {cache.data_dir}")
+    return 0
+
+
+def cmd_cache_list(args) -> int:
+    cache = _cache(args)
+    coverage = cache.coverage()
+    if args.json:
+        _print_json(coverage.to_dict(orient="records"))
+        return 0
+    if coverage.empty:
+        print("the cache is empty. Fix: python -m analysis cache import ../shared/market-data")
+        return 1
+    print(coverage.drop(columns=["file"]).to_string(index=False))
+    print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in
+                                        __import__("analysis.cache", fromlist=["CLOSE_BASES"]).CLOSE_BASES.items()))
+    return 0
+
+
+# --- fetch ----------------------------------------------------------------------------------------------------------
+def cmd_fetch(args) -> int:
+    from .market_data import fetch_to_cache
+
+    outcomes = fetch_to_cache(args.tickers, args.start, args.end, args.interval, cache=_cache(args),
+                              timeout=args.timeout, progress=not args.no_progress)
+    for outcome in outcomes:
+        print(("ok    " if outcome.ok else "FAILED ") + outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if all(o.ok for o in outcomes) else 1
+
+
+# --- calendar -------------------------------------------------------------------------------------------------------
+def cmd_day0(args) -> int:
+    from .calendar import event_day0
+
+    day0 = event_day0(args.date, args.calendar)
+    print(f"event date {day0.event_date.date()} -> day 0 = {day0.session.date()} ({day0.calendar})")
+    if day0.note:
+        print(f"note: {day0.note}")
+    return 0
+
+
+# --- moves ----------------------------------------------------------------------------------------------------------
+def day0_moves(cache: Cache, event_date=config.EVENT_DATE, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+    """Raw day-0 moves of every cached daily series against its previous raw close, in percent."""
+    from .calendar import calendar_for, event_day0
+    from .returns import raw_day_moves
+
+    rows = []
+    for ticker in tickers or cache.tickers("1d"):
+        prices = cache.read(ticker)
+        day0 = event_day0(event_date, calendar_for(ticker))
+        moves = raw_day_moves(prices, day0.session)
+        rows.append({"ticker": ticker, "day0": str(day0.session.date()),
+                     "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],
+                     "open_pct": 100 * moves["open"], "low_pct": 100 * moves["low"], "high_pct": 100 * moves["high"],
+                     "close_basis": prices.attrs.get("close_basis")})
+    return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)
+
+
+def cmd_moves(args) -> int:
+    table = day0_moves(_cache(args), args.event)
+    if args.json:
+        _print_json(json.loads(table.to_json(orient="records")))
+        return 0
+    print(f"Day-0 moves against the previous raw close (percent; close-to-close, opening gap, intraday low/high), "
+          f"event {args.event}:")
+    print(table.to_string(index=False, float_format=lambda v: f"{v:8.2f}", na_rep="   n/a"))
+    return 0
+
+
+# --- the main job -------------------------------------------------------------------------------------------------
+def cmd_run(args) -> int:
+    """The main job, from the cache only: what is cached, then the day-0 moves."""
+    cache = _cache(args)
+    print("What the cache holds (data/manifest.json; provenance in data/SOURCES.md):")
+    print(cache.coverage().drop(columns=["file"]).to_string(index=False))
+    print()
+    args.json = False
+    return cmd_moves(args)
+
+
+# --- parser ---------------------------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis",
+                                     description="Event study of the DeepSeek R1 market shock (27 Jan 2025).")
+    parser.add_argument("--data-dir", help="cache folder (default: the project's data/)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    cache = sub.add_parser("cache", help="import, verify or list the offline cache").add_subparsers(
+        dest="cache_command", required=True)
+    p = cache.add_parser("import", help="import the shared market data (validated, copied byte for byte)")
+    p.add_argument("source", help="the market-data folder, or its daily/ subfolder")
+    p.set_defaults(func=cmd_cache_import)
+    p = cache.add_parser("verify", help="check every cached file; exit 1 on any problem")
+    p.set_defaults(func=cmd_cache_verify)
+    p = cache.add_parser("list", help="what is cached and its coverage")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_cache_list)
+
+    p = sub.add_parser("fetch", help="fetch histories from Yahoo Finance (needs a network) and merge them")
+    p.add_argument("tickers", nargs="+", metavar="TICKER")
+    p.add_argument("--start", required=True, help="first date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
+    p.add_argument("--interval", default="1d", choices=["1d", "1h"])
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=cmd_fetch)
+
+    p = sub.add_parser("day0", help="map a date to event day 0 (first session on or after it)")
+    p.add_argument("date")
+    p.add_argument("--calendar", default=config.EXCHANGE_CALENDAR, choices=[config.EXCHANGE_CALENDAR,
+                                                                             config.CRYPTO_CALENDAR])
+    p.set_defaults(func=cmd_day0)
+
+    p = sub.add_parser("moves", help="raw day-0 moves of every cached series")
+    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_moves)
+    p = sub.add_parser("run", help="the main job, from the cache: execute the notebooks, export the figures, "
+                                    "print the headline table")
+    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--out", default="build", help="folder for executed notebooks and HTML (default build/)")
+    p.add_argument("--figures", default="figures", help="folder for exported charts (default figures/)")
+    p.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0

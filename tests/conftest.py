@@ -1,0 +1,48 @@
+"""Shared fixtures. Tests never touch the network: yfinance is replaced by stand-ins (see ``fake_yfinance``)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")  # plain unit tests only; notebooks are executed with their inline backend
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def real_cache():
+    """The committed cache in data/ (read-only use)."""
+    from analysis.cache import Cache
+
+    return Cache(DATA_DIR)
+
+
+@pytest.fixture
+def tmp_cache(tmp_path):
+    """A writable copy of the committed cache, in a temporary folder."""
+    from analysis.cache import Cache
+
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".*.tmp", ".*.bak"))
+    return Cache(target)
+
+
+@pytest.fixture(autouse=True)
+def _no_yfinance_network(monkeypatch, tmp_path_factory):
+    """Make any accidental real yfinance call fail loudly instead of reaching the network."""
+    import analysis.market_data as md
+
+    def refuse(symbol):
+        raise AssertionError(f"a test tried to reach Yahoo Finance for {symbol}; pass a stand-in ticker_factory")
+
+    monkeypatch.setattr(md, "_yfinance_ticker", refuse)
