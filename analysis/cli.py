@@ -130,6 +130,83 @@ def cmd_run(args) -> int:
     return cmd_moves(args)
 
 
+# --- study, groups, claims -----------------------------------------------------------------------------------------
+def _window(text: str) -> tuple[int, int]:
+    try:
+        a, b = (int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a window; write A,B in relative sessions, e.g. -1,1")
+    return a, b
+
+
+def _tickers(text: str | None) -> list[str] | None:
+    return [t for t in text.replace(" ", ",").split(",") if t] if text else None
+
+
+def cmd_study(args) -> int:
+    from .study import index_table, run_event_study, study_json
+
+    windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
+    estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
+    cache = _cache(args)
+    results = run_event_study(_tickers(args.tickers), args.benchmark, args.model, args.event, estimation, windows,
+                              cache=cache)
+    indices = index_table(event_date=args.event, estimation_window=estimation, cache=cache)
+    if args.json:
+        _print_json(study_json(results, indices))
+        return 0
+    print(results.summary())
+    print()
+    print(f"Indices on day 0 ({results.day0.date()}): raw simple close-to-close return (%), z against the "
+          f"estimation window {list(estimation)}, percentile among all cached daily returns")
+    shown = indices.assign(return_pct=100 * indices["return"])[["ticker", "return_pct", "z", "percentile",
+                                                                 "n_estimation"]]
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:8.2f}"))
+    return 0
+
+
+def cmd_groups(args) -> int:
+    from .study import groups_report
+
+    estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
+    windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
+    report = groups_report(None, args.benchmark, args.model, args.event, estimation, windows, cache=_cache(args))
+    if args.json:
+        _print_json(report)
+        return 0
+    print(f"Peer groups, {args.model} model" + (f" vs {args.benchmark}" if args.model in ("market", "market-adjusted")
+                                                  else "") + f", day 0 = {report['day0']}, estimation window "
+          f"{report['estimation_window']}; CAAR and CAR in percent of simple returns")
+    for name, group in report["groups"].items():
+        print(f"\n{name}: {', '.join(group['tickers'])} (N = {group['n']}, mean residual correlation "
+              f"r̄ = {group['rbar']:.3f})")
+        rows = []
+        for key, stats in group["windows"].items():
+            rows.append({"window": f"[{key}]", "CAAR %": 100 * stats["caar"], "portfolio t": stats["portfolio_t"],
+                         "KP-BMP t": stats["kp_bmp_t"], "GRANK t": stats["grank_t"],
+                         "Wald chi2": stats.get("wald_chi2"), "Wald p": stats.get("wald_p")})
+        print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
+    print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
+    rows = []
+    for name, diff in report["differences"].items():
+        for key, stats in diff["windows"].items():
+            rows.append({"long-short": name, "window": f"[{key}]", "CAR %": 100 * stats["car"],
+                         "se %": 100 * stats["se"], "t": stats["t"], "p": stats["p"]})
+    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
+    return 0
+
+
+def cmd_claims(args) -> int:
+    from .claims import check_claims
+
+    check = check_claims(cache=_cache(args))
+    if args.json:
+        _print_json(check.to_records())
+        return 0
+    print(check.table())
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis",
@@ -167,6 +244,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--event", default=str(config.EVENT_DATE))
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_moves)
+    def study_options(p):
+        p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK, help="market proxy (default ^GSPC)")
+        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"])
+        p.add_argument("--event", default=str(config.EVENT_DATE), help="event date; day 0 is the first session on "
+                                                                       "or after it (default 2025-01-27)")
+        p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
+                       help="estimation window in relative sessions (default -250 -11)")
+        p.add_argument("--window", type=_window, action="append", metavar="A,B",
+                       help="an extra event window in relative sessions, repeatable (e.g. --window=-5,5)")
+        p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+
+    p = sub.add_parser("study", help="the event study of the AI complex (market model vs ^GSPC by default)")
+    p.add_argument("--tickers", help="comma-separated firms (default: every cached US stock, the AI complex)")
+    study_options(p)
+    p.set_defaults(func=cmd_study)
+
+    p = sub.add_parser("groups", help="peer groups (hardware, platforms, power) and their differences")
+    study_options(p)
+    p.set_defaults(func=cmd_groups)
+
+    p = sub.add_parser("claims", help="the figures quoted in the seeds against the market data")
+    p.add_argument("--json", action="store_true", help="a JSON array, one object per claim, in percent")
+    p.set_defaults(func=cmd_claims)
+
     p = sub.add_parser("run", help="the main job, from the cache: execute the notebooks, export the figures, "
                                     "print the headline table")
     p.add_argument("--event", default=str(config.EVENT_DATE))

@@ -1,0 +1,129 @@
+"""The study on the real cache, end to end: the JSON contracts, the index reactions, robustness, peer groups,
+the value lost, and the command line's handling of bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from analysis import cli
+from analysis.errors import DataGapError, UnknownTickerError, WindowError
+from analysis.study import groups_report, index_table, robustness, run_event_study, study_json
+from analysis.valuation import nvda_value_lost, parse_share_count
+
+
+@pytest.fixture(scope="module")
+def default_study():
+    return run_event_study()
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_study_json_contract(default_study):
+    out = study_json(default_study, index_table())
+    assert out["event_date"] == "2025-01-27" and out["day0"] == "2025-01-27"
+    assert out["benchmark"] == "^GSPC" and out["model"] == "market" and out["estimation_window"] == [-250, -11]
+    nvda = out["firms"]["NVDA"]
+    assert set(nvda) >= {"alpha", "beta", "sigma", "n_estimation", "ar", "windows", "placebo_p"}
+    assert list(nvda["ar"]) == [str(t) for t in range(-10, 11)]
+    assert set(nvda["windows"]) == {"0,0", "0,1", "-1,1"}
+    assert set(nvda["windows"]["0,0"]) >= {"car", "se", "t", "p"}
+    assert nvda["n_estimation"] == 240
+    # Decimal fractions: NVDA's raw return was -16.97 %, so its AR is a decimal near -0.13, not -13.
+    assert -0.2 < nvda["ar"]["0"] < -0.1
+    assert set(out["group"]["windows"]["0,0"]) >= {"caar", "portfolio_car", "portfolio_t", "patell_z", "patell_z_adj",
+                                                   "bmp_t", "kp_bmp_t", "gsign_z"}
+    assert set(out["group"]) >= {"tickers", "n", "rbar", "corrado_t"}
+    assert {"NVDA", "GOOGL", "META", "MSFT", "AVGO"} <= set(out["group"]["tickers"])
+    assert set(out["indices"]) == {"^IXIC", "^GSPC", "^DJI", "^NDX"}
+    json.dumps(out, allow_nan=False)
+
+
+def test_nvda_day0_is_a_large_significant_loss(default_study):
+    nvda = default_study.to_dict()["firms"]["NVDA"]
+    assert nvda["windows"]["0,0"]["t"] < -4 and nvda["windows"]["0,0"]["p"] < 1e-4
+    assert nvda["placebo_p"] == pytest.approx(1 / 241)  # no estimation day was as large
+
+
+def test_index_reactions_hand_checked():
+    table = index_table().set_index("ticker")
+    # Raw closes: ^IXIC 19954.30 -> 19341.83; ^DJI 44424.25 -> 44713.58 (it rose).
+    assert table.loc["^IXIC", "return"] == pytest.approx(19341.83 / 19954.30 - 1, abs=1e-6)
+    assert table.loc["^DJI", "return"] > 0
+    assert table.loc["^IXIC", "z"] < -2 and table.loc["^IXIC", "percentile"] < 5
+
+
+def test_robustness_covers_models_and_benchmarks():
+    result = robustness(["NVDA", "GOOGL", "META", "AVGO"])
+    assert result.specs == ("market vs ^GSPC", "market vs ^IXIC", "market vs QQQ", "market vs RSP",
+                            "market vs SOXX", "market-adjusted vs ^GSPC", "constant-mean", "ff3")
+    wide = result.wide("ar0_t")
+    assert (wide.loc["NVDA"] < -3.5).all()  # NVDA's loss is significant whatever the model or benchmark
+    assert wide.loc["NVDA", "market vs SOXX"] > wide.loc["NVDA", "market vs RSP"]  # the sector ETF holds NVDA
+    assert any(line.startswith("GOOGL") or line.startswith("META") for line in result.conclusions())
+    row = result.table.iloc[0]
+    assert row.ar0_low < row.ar0 < row.ar0_high
+
+
+def test_groups_json_contract():
+    report = groups_report()
+    assert set(report["groups"]) == {"hardware", "platforms", "power"}
+    hardware = report["groups"]["hardware"]
+    assert hardware["n"] == 9 and 0 < hardware["rbar"] < 1
+    assert set(hardware["windows"]["0,0"]) >= {"caar", "portfolio_car", "portfolio_t", "kp_bmp_t", "grank_t",
+                                               "wald_chi2", "wald_p"}
+    diff = report["differences"]["hardware-platforms"]["windows"]["0,0"]
+    assert set(diff) >= {"car", "se", "t", "p"} and diff["car"] < 0
+    caar = {g: report["groups"][g]["windows"]["0,0"]["caar"] for g in ("hardware", "platforms")}
+    assert diff["car"] == pytest.approx(caar["hardware"] - caar["platforms"], abs=1e-12)
+
+
+def test_value_lost_arithmetic():
+    value = nvda_value_lost()
+    assert value.previous_close == 142.62 and value.close == 118.42
+    assert value.value_lost_usd == pytest.approx(24.5e9 * 24.20)  # = $592.9bn, by hand
+    assert round(value.value_lost_usd / 1e9, 1) == 592.9
+    assert value.implied_shares["Bloomberg"] == pytest.approx(589e9 / 24.20)  # about 24.3bn shares
+    assert "approximately" in str(value) and "Bloomberg $589bn" in str(value)
+    assert parse_share_count("| about 24.5 billion shares |") == 24.5e9
+
+
+def test_bad_input_gets_clear_errors():
+    with pytest.raises(UnknownTickerError, match="ZZZZ not in the cache"):
+        run_event_study(["NVDA", "ZZZZ"])
+    with pytest.raises(DataGapError, match="calendar day"):
+        run_event_study(["NVDA", "BTC-USD"])
+    with pytest.raises(WindowError):
+        run_event_study(["NVDA"], estimation_window=(-100, -11))  # fewer than 200 returns
+
+
+def test_weekend_event_date_is_mapped_and_reported():
+    out = run_event_study(["NVDA"], event_date="2025-01-25").to_dict()
+    assert out["event_date"] == "2025-01-25" and out["day0"] == "2025-01-27"
+
+
+@pytest.mark.parametrize("args, message", [
+    (["study", "--tickers", "NVDA,../x"], "not a valid ticker"),
+    (["study", "--tickers", "NVDA", "--event", "2030-01-02"], "2030"),
+    (["study", "--tickers", "NVDA", "--estimation", "-120", "-11"], "estimation"),
+    (["study", "--tickers", "NVDA", "--event", "2024-01-05"], "estimation"),
+])
+def test_cli_bad_input_is_one_line(args, message):
+    result = run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: ")
+    assert message in result.stderr
+
+
+def test_cli_study_and_groups_json(capsys):
+    assert cli.main(["study", "--json", "--tickers", "NVDA,GOOGL,META", "--window=-5,5"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert set(out["firms"]) == {"NVDA", "GOOGL", "META"} and "-5,5" in out["firms"]["NVDA"]["windows"]
+    assert cli.main(["groups", "--json"]) == 0
+    assert set(json.loads(capsys.readouterr().out)["differences"]) == {"hardware-platforms", "hardware-power",
+                                                                       "platforms-power"}
