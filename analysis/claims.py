@@ -87,6 +87,9 @@ Words such as "plongent" or "baisses significatives" claim a size as well as a d
     :class:`analysis.eventstudy.EventStudy` (see :func:`market_model_ar_t`).
 ``significant``, ``significance_basis``
     Significant at 5 %, two-sided: ``ar_p < 0.05`` for stocks, ``|z| >= 1.96`` otherwise; the basis names which.
+``significant_in_claimed_direction``
+    Significant, and the statistic (AR t or z) has the claimed sign: META's day-0 AR is significant but positive,
+    so "baisses significatives" is not borne out for it.
 """
 
 from __future__ import annotations
@@ -771,7 +774,7 @@ RESULT_COLUMNS = (
     "id", "seed", "quote", "subject", "ticker", "claimed_pct", "direction", "event_date", "day0", "previous_date",
     "calendar", "close_basis", "tolerance_pct", "close_pct", "open_pct", "low_pct", "high_pct", "verdict",
     "verdict_meaning", "sign_differs_from_close", "down_during_day", "direction_during_day", "z", "n_estimation_days",
-    "ar_t", "ar_p", "significant", "significance_basis", "note", "data_note",
+    "ar_t", "ar_p", "significant", "significant_in_claimed_direction", "significance_basis", "note", "data_note",
 )
 
 
@@ -961,6 +964,10 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
         basis = "|z| >= 1.96 (two-sided 5 %)" + (" because the AR t is unavailable" if is_stock(claim.ticker) else "")
     else:
         significant, basis = None, None
+    statistic = ar_t if basis and basis.startswith("market") else size.z
+    in_direction = None
+    if significant is not None:
+        in_direction = bool(significant and (statistic < 0 if claim.direction == "down" else statistic > 0))
     return {
         **row,
         "day0": move.day0, "previous_date": move.previous_date,
@@ -970,7 +977,8 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
         "down_during_day": down_during_day,
         "direction_during_day": down_during_day if claim.direction == "down" else up_during_day,
         "z": size.z, "n_estimation_days": size.n_estimation_days, "ar_t": ar_t, "ar_p": ar_p,
-        "significant": significant, "significance_basis": basis, "data_note": " ".join(data_notes) or None,
+        "significant": significant, "significant_in_claimed_direction": in_direction,
+        "significance_basis": basis, "data_note": " ".join(data_notes) or None,
     }
 
 
@@ -1025,7 +1033,7 @@ def check_claims(
         frame[column] = frame[column].astype(float)
     frame["n_estimation_days"] = frame["n_estimation_days"].astype("int64")
     for column in ("sign_differs_from_close", "down_during_day", "direction_during_day", "significant",
-                   "close_basis", "significance_basis", "note", "data_note"):
+                   "significant_in_claimed_direction", "close_basis", "significance_basis", "note", "data_note"):
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in ("day0", "previous_date", "event_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")

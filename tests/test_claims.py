@@ -474,3 +474,12 @@ def test_ar_t_agrees_with_an_independent_market_model(by_id, real_cache):
     assert by_id["nvda"]["ar_p"] == pytest.approx(2 * stats.t.sf(abs(t), n - 2), rel=1e-6)
     assert by_id["nvda"]["significant"] is True
     assert by_id["nvda"]["significance_basis"].startswith("market-model AR t")
+
+
+def test_significance_in_the_claimed_direction_on_the_real_cache():
+    """META's day-0 AR is significant but positive: "baisses significatives" is not borne out for it."""
+    by_id = {r["id"]: r for r in check_claims().to_records()}
+    assert by_id["meta"]["significant"] is True and by_id["meta"]["ar_t"] > 0
+    assert by_id["meta"]["significant_in_claimed_direction"] is False
+    assert by_id["oracle"]["significant_in_claimed_direction"] is True
+    assert by_id["crypto_title"]["significant"] is False  # BTC barely moved close to close
