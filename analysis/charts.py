@@ -182,3 +182,507 @@ def plot_claims(check) -> Figure:
         add_source_line(fig, "Source: daily OHLC in data/ (see data/SOURCES.md); quotes from seeds/ via "
                              f"data/claims.csv; computations: analysis/claims.py.{basis}")
     return fig
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Event-study charts (numbers from analysis/eventstudy.py; these functions only draw)
+# ---------------------------------------------------------------------------------------------------------------
+
+#: Axis labels of the event-study charts: every return is simple, close-to-close, in percent on the chart.
+AR_AXIS_LABEL = "abnormal return (%, simple, close-to-close)"
+CAR_AXIS_LABEL = "cumulative abnormal return (%, simple, close-to-close)"
+CAAR_AXIS_LABEL = "cumulative average abnormal return (%, simple, close-to-close)"
+EVENT_STUDY_SOURCE = (
+    "Source: daily adjusted closes in data/ (see data/SOURCES.md); computations: analysis/eventstudy.py."
+)
+#: Colours of models or groups that have none in :data:`COLORS`, in order.
+SERIES_PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#7f7f7f", "#c00000")
+
+
+def _signed_percent(value: float, _pos=None) -> str:
+    """Tick label with a true minus sign: −5, 0, +5."""
+    return f"{value:+g}".replace("-", "\u2212") if value else "0"
+
+
+def _mark_event_days(ax, confounds, *, label_confounds: bool) -> None:
+    """Day 0 as a red line; confounding events as dotted grey lines, labelled at the top if asked."""
+    ax.axvline(0, color=COLORS["day0"], linewidth=1.0, zorder=1)
+    xmin, xmax = ax.get_xlim()
+    for tau, text in sorted((confounds or {}).items()):
+        if not xmin <= tau <= xmax:
+            continue
+        ax.axvline(tau, color=COLORS["benchmark"], linewidth=0.8, linestyle=":", zorder=1)
+        if label_confounds:
+            ax.annotate(text.split(" (")[0], xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+                        va="top", ha="right", fontsize=6.5, color="#595959")
+
+
+def _tau_axis_label(day0) -> str:
+    base = "relative session τ (trading sessions from day 0"
+    return base + (f"; day 0 = {day0:%Y-%m-%d})" if day0 is not None else ")")
+
+
+def plot_event_paths(
+    path,
+    *,
+    firm: str,
+    model_label: str,
+    estimation_label: str,
+    level: float = 0.95,
+    confounds=None,
+    day0=None,
+    source: str = EVENT_STUDY_SOURCE,
+) -> Figure:
+    """The AR path (bars with intervals) and the CAR path (line with a band) of one firm or portfolio.
+
+    Parameters
+    ----------
+    path : DataFrame
+        Index τ; columns ar, ar_lo, ar_hi, car, car_lo, car_hi in decimal fractions, as given by
+        :meth:`analysis.eventstudy.EventStudyResults.event_path` or ``caar_path``. CAR is cumulated from the first τ.
+    firm : str
+        Whose path it is (a ticker, or a description of a portfolio).
+    model_label, estimation_label : str
+        The benchmark/model and the estimation window, printed on the chart.
+    level : float
+        Confidence level of the intervals (for the labels only; the bounds come with ``path``).
+    confounds : mapping of int to str, optional
+        Confounding events by τ, drawn as dotted lines.
+    day0 : Timestamp, optional
+        Session of τ = 0, for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    fig, (ax_ar, ax_car) = new_figure(8.5, 7.4, nrows=2, sharex=True)
+    with mpl.rc_context(STYLE):
+        tau = path.index.to_numpy()
+        ar = path["ar"].to_numpy() * 100.0
+        ax_ar.bar(tau, ar, width=0.7, color=COLORS["firm"], zorder=2, label="abnormal return")
+        ax_ar.errorbar(tau, ar, yerr=[ar - path["ar_lo"].to_numpy() * 100.0, path["ar_hi"].to_numpy() * 100.0 - ar],
+                       fmt="none", ecolor=COLORS["benchmark"], elinewidth=1.0, capsize=2, zorder=3,
+                       label=f"{level:.0%} interval")
+        ax_ar.axhline(0.0, color="#404040", linewidth=0.8)
+        ax_ar.set_ylabel(AR_AXIS_LABEL)
+        ax_ar.set_title(f"{firm}: abnormal returns around day 0 ({model_label})", loc="left")
+        ax_ar.legend(loc="lower left", fontsize=8)
+
+        car = path["car"].to_numpy() * 100.0
+        ax_car.fill_between(tau, path["car_lo"].to_numpy() * 100.0, path["car_hi"].to_numpy() * 100.0,
+                            color=COLORS["band"], alpha=0.6, linewidth=0, label=f"{level:.0%} band", zorder=1)
+        ax_car.plot(tau, car, color=COLORS["firm"], marker="o", markersize=3, linewidth=1.6, zorder=3,
+                    label=f"CAR from τ = {int(tau[0])}")
+        ax_car.axhline(0.0, color="#404040", linewidth=0.8)
+        ax_car.set_ylabel(CAR_AXIS_LABEL)
+        ax_car.set_xlabel(_tau_axis_label(day0))
+        ax_car.set_title(f"Cumulative abnormal return from τ = {int(tau[0])}, with its exact {level:.0%} band",
+                         loc="left", fontsize=9.5)
+        ax_car.legend(loc="lower left", fontsize=8)
+        ax_car.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for ax in (ax_ar, ax_car):
+            ax.set_xlim(tau[0] - 0.6, tau[-1] + 0.6)
+            ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
+            _mark_event_days(ax, confounds, label_confounds=ax is ax_ar)
+        add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Intervals: Student t with the "
+                             "model's df, prediction error (estimation error) included.")
+    return fig
+
+
+def plot_forest(
+    table,
+    *,
+    level: float = 0.95,
+    title: str | None = None,
+    estimation_label: str | None = None,
+    source: str = EVENT_STUDY_SOURCE,
+) -> Figure:
+    """Forest plot: day-0 abnormal return with its interval, one row per firm and model.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns firm, model, ar, lo, hi (decimal), as given by :func:`analysis.eventstudy.forest_table`; firms are
+        drawn top to bottom in the order they first appear, models in their order within each firm.
+    level : float
+        Confidence level of ``lo``/``hi`` (for the labels).
+    estimation_label : str, optional
+        The estimation window shared by the models (e.g. ``EventStudyResults.estimation_label``), for the source line.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import FuncFormatter
+
+    firms = list(dict.fromkeys(table["firm"]))
+    models = list(dict.fromkeys(table["model"]))
+    colors = {m: COLORS.get(m, SERIES_PALETTE[i % len(SERIES_PALETTE)]) for i, m in enumerate(models)}
+    n_models = len(models)
+    fig, ax = new_figure(8.5, 1.4 + 0.24 * len(firms) * max(n_models, 1))
+    with mpl.rc_context(STYLE):
+        step = 0.8 / max(n_models, 1)
+        centres = {f: len(firms) - 1 - i for i, f in enumerate(firms)}
+        for row in table.itertuples(index=False):
+            y = centres[row.firm] + 0.4 - step * (models.index(row.model) + 0.5)
+            ax.plot([row.lo * 100.0, row.hi * 100.0], [y, y], color=colors[row.model], linewidth=1.6, zorder=2)
+            ax.plot(row.ar * 100.0, y, marker="o", markersize=4.5, color=colors[row.model], zorder=3)
+        ax.axvline(0.0, color="#404040", linewidth=0.8, zorder=1)
+        ax.set_yticks(list(centres.values()), list(centres))
+        ax.set_ylim(-0.6, len(firms) - 0.4)
+        ax.grid(axis="y", visible=False)
+        ax.xaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel(f"day-0 {AR_AXIS_LABEL}")
+        ax.set_title(title or f"Day-0 abnormal return with its {level:.0%} interval, by firm and model", loc="left")
+        handles = [Line2D([], [], color=colors[m], marker="o", linewidth=1.6, label=m) for m in models]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, title="model (benchmark)",
+                  title_fontsize=8)
+        window = estimation_label or "the study's estimation window"
+        add_source_line(fig, f"{source}\nIntervals: Student t with each model's df, prediction error included; "
+                             f"{window}.")
+    return fig
+
+
+def plot_group_caar(
+    paths,
+    *,
+    model_label: str,
+    estimation_label: str,
+    level: float = 0.95,
+    confounds=None,
+    day0=None,
+    source: str = EVENT_STUDY_SOURCE,
+) -> Figure:
+    """The CAAR paths of several groups (equal-weighted portfolios), each with its band.
+
+    Parameters
+    ----------
+    paths : mapping of group name to DataFrame
+        Each as given by :meth:`analysis.eventstudy.EventStudyResults.caar_path`: index τ; columns car, car_lo,
+        car_hi (decimal). Groups named in :data:`COLORS` (hardware, platforms, power) keep their colour.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    fig, ax = new_figure(8.5, 4.8)
+    with mpl.rc_context(STYLE):
+        first_tau = None
+        for i, (name, path) in enumerate(paths.items()):
+            color = COLORS.get(name, SERIES_PALETTE[i % len(SERIES_PALETTE)])
+            tau = path.index.to_numpy()
+            first_tau = int(tau[0]) if first_tau is None else first_tau
+            ax.fill_between(tau, path["car_lo"].to_numpy() * 100.0, path["car_hi"].to_numpy() * 100.0, color=color,
+                            alpha=0.15, linewidth=0)
+            ax.plot(tau, path["car"].to_numpy() * 100.0, color=color, marker="o", markersize=3, linewidth=1.6,
+                    label=str(name))
+        ax.axhline(0.0, color="#404040", linewidth=0.8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        _mark_event_days(ax, confounds, label_confounds=True)
+        ax.set_xlabel(_tau_axis_label(day0))
+        ax.set_ylabel(CAAR_AXIS_LABEL)
+        ax.set_title(f"CAAR of equal-weighted groups from τ = {first_tau}, with {level:.0%} bands ({model_label})",
+                     loc="left")
+        ax.legend(loc="lower left", fontsize=8)
+        add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Bands from each portfolio's own "
+                             "regression (cross-correlation included).")
+    return fig
+
+
+def plot_placebo_histogram(
+    estimation_ar,
+    ar0: float,
+    *,
+    firm: str,
+    placebo_p: float,
+    model_label: str,
+    estimation_label: str,
+    bins: int = 30,
+    source: str = EVENT_STUDY_SOURCE,
+) -> Figure:
+    """Histogram of one firm's estimation-window abnormal returns, with day 0's AR marked.
+
+    Parameters
+    ----------
+    estimation_ar : array-like
+        The estimation-window ARs (decimal).
+    ar0 : float
+        Day 0's AR (decimal).
+    placebo_p : float
+        The two-sided placebo p-value, printed beside the mark.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    values = np.asarray(estimation_ar, dtype=float) * 100.0
+    fig, ax = new_figure(8.0, 4.5)
+    with mpl.rc_context(STYLE):
+        ax.hist(values, bins=bins, color=COLORS["band"], edgecolor=COLORS["firm"], linewidth=0.5,
+                label=f"{values.size} estimation-window ARs")
+        ax.axvline(ar0 * 100.0, color=COLORS["day0"], linewidth=2.0, label="day 0")
+        smallest = abs(placebo_p * (values.size + 1) - 1.0) < 1e-9
+        floor_note = f" (= 1/{values.size + 1}, the smallest attainable)" if smallest else ""
+        ax.annotate(f"day 0: {ar0 * 100:+.2f} %\nplacebo p = {placebo_p:.4f}{floor_note}".replace("-", "\u2212"),
+                    xy=(ar0 * 100.0, 0.95), xycoords=("data", "axes fraction"), va="top",
+                    ha="left", xytext=(6, 0), textcoords="offset points", fontsize=8.5,
+                    color=COLORS["day0"])
+        low = min(values.min(), ar0 * 100.0)
+        high = max(values.max(), ar0 * 100.0)
+        pad = 0.08 * (high - low) if high > low else 1.0
+        ax.set_xlim(low - pad, high + 3 * pad)
+        ax.xaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel(AR_AXIS_LABEL)
+        ax.set_ylabel("estimation-window sessions (count)")
+        ax.set_title(f"{firm}: day-0 abnormal return against its estimation-window ARs ({model_label})", loc="left")
+        ax.legend(loc="upper left", fontsize=8, bbox_to_anchor=(0.0, 0.8))
+        add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Placebo p = (1 + #{{|AR_t| ≥ "
+                             "|AR_0|}) / (L1 + 1), two-sided.")
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Data charts: prices and volume around day 0, index reactions (numbers from analysis/report.py and
+# analysis/study.py; these functions only draw)
+# ---------------------------------------------------------------------------------------------------------------
+
+DATA_SOURCE = "Source: daily histories in data/ (see data/SOURCES.md and data/provenance.csv)"
+#: Distinct colours for many tickers: each ticker keeps one colour in every panel of a chart.
+TICKER_PALETTE = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#c00000", "#00a3a3",
+                  "#8c564b", "#e377c2", "#6b8e23", "#ff7f0e", "#17becf", "#9467bd", "#b15928", "#2ca02c", "#d62728")
+
+
+def _wrapped(text: str, width_in: float) -> str:
+    """``text`` wrapped to the width of a figure (``width_in`` inches) at the source line's 7-point type."""
+    import textwrap
+
+    width = max(60, int(width_in * 17))
+    return "\n".join(textwrap.fill(part, width) for part in text.split("\n"))
+
+
+def _spread(values, min_gap: float) -> list[float]:
+    """Move sorted label positions apart by at least ``min_gap``, keeping their order and mean."""
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    placed = [values[i] for i in order]
+    for _ in range(50):
+        moved = False
+        for k in range(1, len(placed)):
+            overlap = min_gap - (placed[k] - placed[k - 1])
+            if overlap > 1e-9:
+                placed[k - 1] -= overlap / 2
+                placed[k] += overlap / 2
+                moved = True
+        if not moved:
+            break
+    out = [0.0] * len(values)
+    for rank, i in enumerate(order):
+        out[i] = placed[rank]
+    return out
+
+
+def plot_rebased_prices(
+    levels,
+    panels,
+    *,
+    reference: str | None = "^IXIC",
+    base_label: str = "close of τ = −1 = 100",
+    day0=None,
+    confounds=None,
+    source: str = DATA_SOURCE,
+) -> Figure:
+    """Price paths rebased to 100 at one session, one panel per group of tickers, day 0 marked.
+
+    Parameters
+    ----------
+    levels : DataFrame
+        Index τ (relative sessions), one column per ticker, values rebased to 100 (as given by
+        :func:`analysis.report.price_paths`).
+    panels : mapping of str to sequence of str
+        Panel title → tickers drawn in it (tickers missing from ``levels`` are skipped).
+    reference : str, optional
+        A ticker drawn as a dashed grey line in every panel that does not list it (default the Nasdaq Composite).
+    base_label : str
+        What 100 means, for the axis label (for example "close of Fri 24 Jan 2025 = 100").
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    names = list(panels)
+    ncols = 1 if len(names) == 1 else 2
+    nrows = -(-len(names) // ncols)
+    fig, axes = new_figure(10.5 if ncols == 2 else 8.0, 3.1 * nrows + 0.6, nrows=nrows, ncols=ncols, sharex=True,
+                           sharey=True, squeeze=False)
+    flat = list(axes.ravel())
+    tau = levels.index.to_numpy()
+    ordered = list(dict.fromkeys(t for title in names for t in panels[title] if t in levels.columns))
+    palette = {t: TICKER_PALETTE[i % len(TICKER_PALETTE)] for i, t in enumerate(ordered)}
+    lo = float(levels.min().min())
+    hi = float(levels.max().max())
+    gap = (hi - lo) * 0.055 / max(nrows, 1) * 1.6
+    with mpl.rc_context(STYLE):
+        for ax, title in zip(flat, names):
+            tickers = [t for t in panels[title] if t in levels.columns]
+            ends, labels, colors = [], [], []
+            if reference and reference in levels.columns and reference not in tickers:
+                ax.plot(tau, levels[reference].to_numpy(), color=COLORS["benchmark"], linestyle="--", linewidth=1.2,
+                        zorder=2)
+                ends.append(float(levels[reference].iloc[-1]))
+                labels.append(reference)
+                colors.append(COLORS["benchmark"])
+            for ticker in tickers:
+                color = palette[ticker]
+                width = 2.2 if ticker == "NVDA" else 1.4
+                ax.plot(tau, levels[ticker].to_numpy(), color=color, linewidth=width, zorder=3)
+                ends.append(float(levels[ticker].iloc[-1]))
+                labels.append(ticker)
+                colors.append(color)
+            for y, text, color in zip(_spread(ends, gap), labels, colors):
+                ax.annotate(text, xy=(tau[-1], y), xytext=(4, 0), textcoords="offset points", va="center",
+                            ha="left", fontsize=7.5, color=color, annotation_clip=False)
+            ax.axhline(100.0, color="#404040", linewidth=0.8, zorder=1)
+            ax.set_xlim(tau[0] - 0.5, tau[-1] + 0.5)
+            _mark_event_days(ax, confounds, label_confounds=False)
+            ax.set_title(title, loc="left", fontsize=10)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        for ax in flat[len(names):]:
+            ax.set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel(f"price index ({base_label})")
+        for ax in axes[-1, :]:
+            ax.set_xlabel(_tau_axis_label(day0))
+        fig.suptitle("Price paths around day 0, rebased to 100 on the last session before it", x=0.0, ha="left",
+                     fontsize=11, fontweight="bold")
+        note = (f" Dashed grey: {reference}." if reference else "") + (
+            " Dotted lines: confounding events (see METHOD.md)." if confounds else "")
+        add_source_line(fig, _wrapped(f"{source}. Stocks and ETFs: adjusted close where the source gives one (else "
+                                      f"close); indices: level.{note}", fig.get_figwidth()))
+    return fig
+
+
+def plot_volume(
+    ratio,
+    *,
+    shares=None,
+    baseline_label: str = "median daily volume over τ ∈ [−250, −11]",
+    day0=None,
+    source: str = DATA_SOURCE,
+) -> Figure:
+    """Trading volume around day 0 as a multiple of each series' normal volume, one small panel per ticker.
+
+    Parameters
+    ----------
+    ratio : DataFrame
+        Index τ, one column per ticker: volume / baseline volume (as given by :func:`analysis.report.volume_paths`).
+    shares : DataFrame, optional
+        The raw volumes (shares or index volume) on the same grid; day 0's is printed in each panel's title.
+    baseline_label : str
+        What the ratio divides by, for the axis label.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    tickers = list(ratio.columns)
+    ncols = min(3, max(len(tickers), 1))
+    nrows = -(-len(tickers) // ncols)
+    fig, axes = new_figure(10.5, 2.5 * nrows + 0.8, nrows=nrows, ncols=ncols, sharex=True, sharey=True,
+                           squeeze=False)
+    flat = list(axes.ravel())
+    tau = ratio.index.to_numpy()
+    with mpl.rc_context(STYLE):
+        for ax, ticker in zip(flat, tickers):
+            values = ratio[ticker].to_numpy()
+            colors = [COLORS["day0"] if t == 0 else COLORS["firm"] for t in tau]
+            ax.bar(tau, values, width=0.75, color=colors, zorder=2)
+            ax.axhline(1.0, color="#404040", linewidth=0.8, linestyle="--", zorder=3)
+            title = ticker
+            if shares is not None and ticker in shares.columns and 0 in shares.index:
+                title += f": {shares.loc[0, ticker] / 1e6:,.0f} M on day 0"
+            if 0 in ratio.index:
+                ax.annotate(f"×{ratio.loc[0, ticker]:.1f}", xy=(0, ratio.loc[0, ticker]), xytext=(0, 2),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7.5,
+                            color=COLORS["day0"])
+            ax.set_title(title, loc="left", fontsize=9.5)
+            ax.grid(axis="x", visible=False)
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.set_xlim(tau[0] - 0.6, tau[-1] + 0.6)
+        for ax in flat[len(tickers):]:
+            ax.set_visible(False)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("volume (× normal)")
+        for ax in axes[-1, :]:
+            ax.set_xlabel(_tau_axis_label(day0) if ncols == 1 else "relative session τ")
+        fig.suptitle("Trading volume around day 0, as a multiple of normal volume (red: day 0)", x=0.0, ha="left",
+                     fontsize=11, fontweight="bold")
+        day0_text = f"; day 0 = {day0:%Y-%m-%d}" if day0 is not None else ""
+        add_source_line(fig, _wrapped(f"{source}. Volume = shares traded (index: the source's index volume); "
+                                      f"normal = {baseline_label}{day0_text}. Dashed line: normal (×1). Volume comes "
+                                      "from each price source; TSM's is about 30 % below Yahoo's.",
+                                      fig.get_figwidth()))
+    return fig
+
+
+def plot_index_reactions(
+    table,
+    *,
+    day0=None,
+    estimation_label: str = "estimation window τ ∈ [−250, −11]",
+    source: str = DATA_SOURCE,
+) -> Figure:
+    """The day-0 move of each index as a z-score, with its raw return and its percentile among all cached days.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ticker, return (decimal, simple close-to-close), z, percentile, as given by
+        :func:`analysis.study.index_table`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    frame = table.reset_index(drop=True)
+    n = len(frame)
+    fig, ax = new_figure(8.5, 1.6 + 0.55 * max(n, 1))
+    with mpl.rc_context(STYLE):
+        ys = list(range(n))[::-1]
+        for y, row in zip(ys, frame.to_dict(orient="records")):
+            z = float(row["z"])
+            ax.barh(y, z, height=0.55, color=COLORS["close"] if z < 0 else COLORS["firm"], zorder=2)
+            base = f" of {int(row['n_history'])} days" if "n_history" in row else ""
+            text = (f"return {row['return'] * 100:+.2f} %, z = {z:+.2f}, "
+                    f"percentile {row['percentile']:.1f}{base}").replace("-", "\u2212")
+            # the label sits on the other side of zero, clear of the bar and of the tick labels
+            ax.annotate(text, xy=(0, y), xytext=(-6 if z >= 0 else 6, 0), textcoords="offset points",
+                        ha="right" if z >= 0 else "left", va="center", fontsize=8)
+        for edge in (-1.96, 1.96):
+            ax.axvline(edge, color=COLORS["benchmark"], linewidth=0.8, linestyle=":", zorder=1)
+        ax.axvline(0.0, color="#404040", linewidth=0.8, zorder=1)
+        ax.set_yticks(ys, list(frame["ticker"]))
+        ax.grid(axis="y", visible=False)
+        reach = max(3.0, float(frame["z"].abs().max()) * 1.15)
+        ax.set_xlim(-reach * 1.9, reach * 1.9)
+        ax.xaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel("z = day-0 return / sd of the estimation-window daily returns (ddof = 1); dotted: ±1.96")
+        day0_text = f" on {day0:%d %b %Y}" if day0 is not None else " on day 0"
+        ax.set_title(f"How unusual was each index's move{day0_text}?", loc="left")
+        add_source_line(fig, f"{source}; computations: analysis/eventstudy.py (index_reaction).\nRaw simple "
+                             f"close-to-close returns of the index level (not abnormal); z over the {estimation_label}; "
+                             "percentile among all the index's cached daily returns.")
+    return fig
