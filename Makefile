@@ -11,6 +11,8 @@ help:
 	@echo "make test   - set up and run the test suite (offline)"
 	@echo "make bench  - set up and run the benchmarks in bench/"
 	@echo "make verify - check every file of the offline cache in data/"
+	@echo "make report - print the headline table only;  make figures - export the charts only"
+	@echo "make notebooks - bring each notebook and its py:percent script in step, outputs cleared"
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +32,16 @@ bench: $(STAMP)
 
 verify: $(STAMP)
 	$(PY) -m analysis cache verify
+
+report: $(STAMP)
+	$(PY) -m analysis report
+
+figures: $(STAMP)
+	$(PY) -m analysis figures --out figures
+
+notebooks: $(STAMP)
+	$(VENV)/bin/jupytext --sync notebooks/[0-9]*.ipynb
+	$(PY) -c "from analysis.report import sync_notebooks; sync_notebooks()"
 
 clean:
 	rm -rf build .pytest_cache

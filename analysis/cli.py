@@ -121,13 +121,39 @@ def cmd_moves(args) -> int:
 
 # --- the main job -------------------------------------------------------------------------------------------------
 def cmd_run(args) -> int:
-    """The main job, from the cache only: what is cached, then the day-0 moves."""
-    cache = _cache(args)
-    print("What the cache holds (data/manifest.json; provenance in data/SOURCES.md):")
-    print(cache.coverage().drop(columns=["file"]).to_string(index=False))
-    print()
-    args.json = False
-    return cmd_moves(args)
+    """The main job, from the cache only: execute the notebooks into --out, export the charts to --figures, print
+    the headline table (see analysis/report.py). Exit 1 when a notebook fails or a chart is missing."""
+    from pathlib import Path
+
+    from .report import run_main_job
+
+    event = None if args.event == str(config.EVENT_DATE) else args.event
+    # Given folders are read from the current directory; the defaults are the project's build/ and figures/.
+    result = run_main_job(Path(args.out).resolve() if args.out else "build",
+                          Path(args.figures).resolve() if args.figures else "figures", event_date=event,
+                          jobs=getattr(args, "jobs", None))
+    return 0 if result.ok else 1
+
+
+def cmd_report(args) -> int:
+    """The headline table: each claim's verdict, and each firm's day-0 AR and CARs with t and p."""
+    from .report import headline_json, headline_table
+
+    table = headline_table(args.event, benchmark=args.benchmark, cache=_cache(args))
+    print(headline_json(table) if args.json else table)
+    return 0
+
+
+def cmd_figures(args) -> int:
+    """Export every chart as PNG, SVG and PDF (deterministic files)."""
+    from pathlib import Path
+
+    from .report import export_figures
+
+    out = Path(args.out).resolve() if args.out else config.find_project_root(Path(__file__).parent) / "figures"
+    written = export_figures(out, names=args.only or None, event_date=args.event, cache=_cache(args))
+    print(f"wrote {len(written)} files ({len({p.stem for p in written})} charts) to {out}")
+    return 0
 
 
 # --- study, groups, claims -----------------------------------------------------------------------------------------
@@ -271,9 +297,22 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="the main job, from the cache: execute the notebooks, export the figures, "
                                     "print the headline table")
     p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--out", default="build", help="folder for executed notebooks and HTML (default build/)")
-    p.add_argument("--figures", default="figures", help="folder for exported charts (default figures/)")
+    p.add_argument("--out", default=None, help="folder for executed notebooks and HTML (default: the project's "
+                                                "build/)")
+    p.add_argument("--figures", default=None, help="folder for exported charts (default: the project's figures/)")
+    p.add_argument("--jobs", type=int, default=None, help="kernels at once (default: cores + 1)")
     p.set_defaults(func=cmd_run)
+    p = sub.add_parser("report", help="print the headline table: claims with verdicts, day-0 AR and CAR per firm")
+    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
+    p = sub.add_parser("figures", help="export every chart as PNG, SVG and PDF (byte-identical on every run)")
+    p.add_argument("--out", default=None, help="target folder (default: the project's figures/)")
+    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in __import__(
+        "analysis.report", fromlist=["FIGURES"]).FIGURES], help="export only these charts (names as in figures/)")
+    p.set_defaults(func=cmd_figures)
     return parser
 
 

@@ -1,0 +1,99 @@
+# ---
+# jupyter:
+#   jupytext:
+#     cell_metadata_filter: tags,-all
+#     formats: ipynb,py:percent
+#     notebook_metadata_filter: kernelspec,jupytext,-jupytext.text_representation.jupytext_version
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 5 · Robustness: does the answer depend on the model?
+#
+# Notebook 3 measured abnormal returns with the market model against the S&P 500. Two things could bend that answer:
+#
+# * **the benchmark.** The S&P 500 and the Nasdaq both contain Nvidia (about 7 % of the S&P 500), so on day 0 part of
+#   "the market" is Nvidia itself. RSP, the equal-weight S&P 500, gives NVDA a weight of about 0.2 %; SOXX, a
+#   semiconductor ETF, asks a different question (abnormal relative to chip stocks);
+# * **the model.** The market-adjusted model (α = 0, β = 1), the constant mean (no market at all) and Fama–French
+#   three factors.
+#
+# Below: the day-0 abnormal return (AR[0]) and the two-day CAR[0,+1] under each, in percent of simple close-to-close
+# returns, then the intervals for a few firms, and the placebo distribution behind the most honest p-value.
+
+# %% tags=["parameters"]
+EVENT_DATE = "2025-01-27"  # day 0 is the first NYSE session on or after this date
+TICKERS = None  # None: the AI complex
+SPECS = None  # None: the project's (model, benchmark) pairs, analysis.study.ROBUSTNESS_SPECS
+FOREST_FIRMS = ("NVDA", "AVGO", "TSM", "GOOGL", "META", "MSFT")  # firms in the interval chart
+FOREST_SPECS = (("market", "^GSPC"), ("market", "^IXIC"), ("market", "RSP"), ("constant-mean", None), ("ff3", None))
+FOCUS = "NVDA"  # the firm whose placebo distribution is drawn
+BENCHMARK = "^GSPC"  # the market of the main study (for the placebo chart)
+
+# %%
+# %matplotlib inline
+from IPython.display import Markdown
+
+from analysis.cache import Cache
+from analysis.charts import plot_forest
+from analysis.config import find_project_root
+from analysis.report import forest_results
+from analysis.study import ROBUSTNESS_SPECS, robustness, run_event_study
+
+# %%
+cache = Cache(find_project_root() / "data")  # the project's cache, found from any working directory
+checks = robustness(TICKERS, SPECS or ROBUSTNESS_SPECS, EVENT_DATE, cache=cache)
+print("specs:", "; ".join(checks.specs))
+
+# %% [markdown]
+# ## Day-0 abnormal return (%), firm × spec
+
+# %%
+(100 * checks.wide("ar0")).round(2)
+
+# %% [markdown]
+# Its t-statistic (Student t, two-sided; |t| > 1.97 is significant at 5 %):
+
+# %%
+checks.wide("ar0_t").round(1)
+
+# %% [markdown]
+# ## Two days: CAR[0,+1] (%), firm × spec
+#
+# Tuesday 28 January brought a partial rebound for Nvidia; the two-day window shows how much of day 0 stuck.
+
+# %%
+(100 * checks.wide("car01")).round(2)
+
+# %% [markdown]
+# ## Where the conclusion changes
+
+# %%
+Markdown("\n".join(f"* {line}" for line in checks.conclusions()))
+
+# %% [markdown]
+# ## Intervals for a few firms
+#
+# Day-0 AR with its 95 % interval (Student t, prediction error included), one colour per spec.
+
+# %%
+plot_forest(forest_results(FOREST_FIRMS, FOREST_SPECS, EVENT_DATE, cache=cache),
+            title="Day-0 abnormal return by firm, model and benchmark, with 95 % intervals")
+
+# %% [markdown]
+# ## The placebo distribution
+#
+# A day like 27 January sits far in the tail, where the Student t is least trustworthy. The placebo p-value asks
+# instead: how many of the 240 estimation-window days had an |AR| at least as large as day 0's? When none had, p takes
+# its smallest possible value, 1/241 ≈ 0.004.
+
+# %%
+study = run_event_study(TICKERS, BENCHMARK, "market", EVENT_DATE, cache=cache)
+study.plot_placebo(FOCUS)
