@@ -32,6 +32,9 @@ from .errors import EventDateError
 #: The calendars the project knows, with their timezones.
 CALENDAR_TIMEZONES = {EXCHANGE_CALENDAR: EXCHANGE_TIMEZONE, CRYPTO_CALENDAR: CRYPTO_TIMEZONE}
 
+#: exchange_calendars builds XNYS sessions for any year, but its holiday rules are checked from 1990 on.
+EARLIEST_DATE = pd.Timestamp("1990-01-01")
+
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
 
 
@@ -86,8 +89,15 @@ def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) 
                              "swap the start and end dates.")
     if calendar not in CALENDAR_TIMEZONES:
         raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
-    cal = _exchange_calendar(calendar, min(start_ts.year, 1990), max(end_ts.year, dt.date.today().year) + 1)
-    found = cal.sessions_in_range(start_ts, end_ts)
+    if start_ts < EARLIEST_DATE:
+        raise EventDateError(f"{start_ts.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
+                             "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
+    try:
+        cal = _exchange_calendar(calendar, EARLIEST_DATE.year - 1, max(end_ts.year, dt.date.today().year) + 1)
+        found = cal.sessions_in_range(start_ts, end_ts)
+    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:
+        raise EventDateError(f"{start_ts.date()}..{end_ts.date()} is outside the {calendar} calendar ({exc}).",
+                             "choose dates from 1990 to next year.") from None
     return pd.DatetimeIndex(found.tz_localize(None) if found.tz is not None else found, name="session").as_unit("ns")
 
 

@@ -161,6 +161,8 @@ def plot_claims(check) -> Figure:
         ax.axvline(0.0, color="#404040", linewidth=0.8, zorder=1)
         ax.set_yticks(ys, labels)
         ax.set_ylim(-0.7, n - 0.3)
+        lo, hi = ax.get_xlim()
+        ax.set_xlim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))  # keep the widest range bar off the frame
         ax.grid(axis="y", visible=False)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:+g}".replace("-", "\u2212") if v else "0"))
         ax.set_xlabel("change vs previous raw close (%)")
@@ -213,7 +215,7 @@ def _mark_event_days(ax, confounds, *, label_confounds: bool) -> None:
             continue
         ax.axvline(tau, color=COLORS["benchmark"], linewidth=0.8, linestyle=":", zorder=1)
         if label_confounds:
-            ax.annotate(text.split(" (")[0], xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+            ax.annotate(text.split(" (")[0].split(";")[0].replace(" after the close", ""), xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
                         va="top", ha="right", fontsize=6.5, color="#595959")
 
 

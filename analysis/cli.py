@@ -125,8 +125,12 @@ def cmd_run(args) -> int:
     the headline table (see analysis/report.py). Exit 1 when a notebook fails or a chart is missing."""
     from pathlib import Path
 
+    from .errors import AnalysisError
     from .report import run_main_job
 
+    if args.data_dir and Path(args.data_dir).resolve() != Cache().data_dir.resolve():
+        raise AnalysisError("run executes the notebooks, which read the project's own data/; --data-dir does not "
+                            "reach them.", "use `report` or `figures` with --data-dir, or import the data into data/.")
     event = None if args.event == str(config.EVENT_DATE) else args.event
     # Given folders are read from the current directory; the defaults are the project's build/ and figures/.
     result = run_main_job(Path(args.out).resolve() if args.out else "build",

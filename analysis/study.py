@@ -15,6 +15,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from . import config
 from .cache import Cache, normalize_ticker
@@ -165,7 +166,8 @@ def _float(value) -> float | None:
 class Robustness:
     """Day-0 AR and CAR[0,+1] of each firm under each model and benchmark.
 
-    ``table`` has one row per (firm, spec) with ar0, ar0_se, ar0_t, ar0_p, ar0_low, ar0_high (95 % interval),
+    ``table`` has one row per (firm, spec) with ar0, ar0_se, ar0_t, ar0_p, ar0_low, ar0_high (95 % interval from
+    Student t with the spec's df),
     car01, car01_t, car01_p; all returns are decimals of simple returns, abnormal under the named spec.
     """
 
@@ -225,6 +227,7 @@ def robustness(
         result = run_event_study(names, benchmark or config.DEFAULT_BENCHMARK, model, event_date,
                                  event_windows=((0, 0), (0, 1)), cache=cache)
         label = spec_label(model, benchmark)
+        critical = float(stats.t.ppf(0.975, result.df))  # the 95 % interval of the model's own t test
         labels.append(label)
         frame = result.to_frame().set_index(["firm", "window"])
         for firm in result.tickers:
@@ -232,7 +235,8 @@ def robustness(
             two = frame.loc[(firm, "0,1")]
             rows.append({"firm": firm, "spec": label, "model": model, "benchmark": benchmark,
                          "ar0": day["car"], "ar0_se": day["se"], "ar0_t": day["t"], "ar0_p": day["p"],
-                         "ar0_low": day["car"] - 1.959964 * day["se"], "ar0_high": day["car"] + 1.959964 * day["se"],
+                         "ar0_low": day["car"] - critical * day["se"], "ar0_high": day["car"] + critical * day["se"],
+                         "df": result.df,
                          "car01": two["car"], "car01_t": two["t"], "car01_p": two["p"]})
     table = pd.DataFrame(rows)
     table.attrs = {"returns": "simple close-to-close abnormal returns (decimal) under each spec",

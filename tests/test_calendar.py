@@ -72,3 +72,13 @@ def test_day0_outside_index():
         cal.relative_sessions(index, "2025-01-27")
     with pytest.raises(EventDateError, match="outside the data"):
         cal.session_at(index, "2025-01-03", -10)
+
+
+@pytest.mark.parametrize("bad", ["1800-01-01", "1989-12-29"])
+def test_dates_before_the_trusted_calendar_are_refused(bad):
+    with pytest.raises(EventDateError, match="before 1990-01-01"):
+        cal.event_day0(bad)
+
+
+def test_first_trusted_date_maps_cleanly():
+    assert cal.event_day0("1990-01-01").session == pd.Timestamp("1990-01-02")
