@@ -196,7 +196,7 @@ def cmd_study(args) -> int:
 
 
 def cmd_groups(args) -> int:
-    from .study import groups_report
+    from .study import groups_report, groups_tables
 
     estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
     windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
@@ -204,25 +204,37 @@ def cmd_groups(args) -> int:
     if args.json:
         _print_json(report)
         return 0
-    print(f"Peer groups, {args.model} model" + (f" vs {args.benchmark}" if args.model in ("market", "market-adjusted")
-                                                  else "") + f", day 0 = {report['day0']}, estimation window "
-          f"{report['estimation_window']}; CAAR and CAR in percent of simple returns")
-    for name, group in report["groups"].items():
-        print(f"\n{name}: {', '.join(group['tickers'])} (N = {group['n']}, mean residual correlation "
-              f"r̄ = {group['rbar']:.3f})")
-        rows = []
-        for key, stats in group["windows"].items():
-            rows.append({"window": f"[{key}]", "CAAR %": 100 * stats["caar"], "portfolio t": stats["portfolio_t"],
-                         "KP-BMP t": stats["kp_bmp_t"], "GRANK t": stats["grank_t"],
-                         "Wald chi2": stats.get("wald_chi2"), "Wald p": stats.get("wald_p")})
-        print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
+    groups, differences = groups_tables(report)
+    market = f" vs {args.benchmark}" if args.model in ("market", "market-adjusted") else ""
+    print(f"Peer groups, {args.model} model{market}, day 0 = {report['day0']}, estimation window "
+          f"{report['estimation_window']}. CAAR and CAR: percent of simple close-to-close abnormal returns; "
+          "r̄: mean pairwise correlation of the firms' estimation residuals.")
+    for name, members in report["groups"].items():
+        print(f"  {name}: {', '.join(members['tickers'])}")
+    shown = groups.assign(caar=100 * groups["caar"]).rename(columns={"caar": "CAAR %"})
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
     print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
-    rows = []
-    for name, diff in report["differences"].items():
-        for key, stats in diff["windows"].items():
-            rows.append({"long-short": name, "window": f"[{key}]", "CAR %": 100 * stats["car"],
-                         "se %": 100 * stats["se"], "t": stats["t"], "p": stats["p"]})
-    print(pd.DataFrame(rows).to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
+    shown = differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
+        columns={"car": "CAR %", "se": "se %"})
+    print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
+    return 0
+
+
+def cmd_robustness(args) -> int:
+    from .study import robustness
+
+    result = robustness(_tickers(args.tickers), event_date=args.event, cache=_cache(args))
+    if args.json:
+        _print_json(json.loads(result.table.to_json(orient="records")))
+        return 0
+    print(f"Day-0 abnormal return (%, simple close-to-close) by firm and spec, day 0 = {result.day0.date()}, "
+          "estimation window [-250, -11]:")
+    print((100 * result.wide("ar0")).to_string(float_format=lambda v: f"{v:7.2f}"))
+    print("\nIts t statistic (Student t with the spec's df, two-sided):")
+    print(result.wide("ar0_t").to_string(float_format=lambda v: f"{v:6.2f}"))
+    print("\nWhere the conclusion changes:")
+    for line in result.conclusions():
+        print(f"- {line}")
     return 0
 
 
@@ -293,6 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("groups", help="peer groups (hardware, platforms, power) and their differences")
     study_options(p)
     p.set_defaults(func=cmd_groups)
+
+    p = sub.add_parser("robustness", help="day-0 AR under every model and benchmark, and where the answer changes")
+    p.add_argument("--tickers", help="comma-separated firms (default: the AI complex)")
+    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--json", action="store_true", help="the tidy table as a JSON array; returns as decimals")
+    p.set_defaults(func=cmd_robustness)
 
     p = sub.add_parser("claims", help="the figures quoted in the seeds against the market data")
     p.add_argument("--json", action="store_true", help="a JSON array, one object per claim, in percent")

@@ -281,3 +281,28 @@ def groups_report(
         out["differences"][f"{a}-{b}"] = {"long": list(groups[a]), "short": list(groups[b]),
                                           "windows": next(iter(firm.values()))["windows"]}
     return out
+
+
+def groups_tables(report: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ``groups_report`` dictionary as two tidy tables (decimals; t statistics and p-values as they are).
+
+    Returns
+    -------
+    groups : DataFrame
+        One row per (group, window): n, rbar, caar, portfolio_t, kp_bmp_t, grank_t, wald_chi2, wald_p.
+    differences : DataFrame
+        One row per (pair, window): car, se, t, p of the equal-weighted long-short portfolio.
+    """
+    group_rows = []
+    for name, group in report["groups"].items():
+        for key, stats in group["windows"].items():
+            group_rows.append({"group": name, "window": f"[{key}]", "n": group["n"], "rbar": group["rbar"],
+                               "caar": stats["caar"], "portfolio_t": stats["portfolio_t"],
+                               "kp_bmp_t": stats["kp_bmp_t"], "grank_t": stats["grank_t"],
+                               "wald_chi2": stats.get("wald_chi2"), "wald_p": stats.get("wald_p")})
+    diff_rows = []
+    for name, diff in report["differences"].items():
+        for key, stats in diff["windows"].items():
+            diff_rows.append({"long-short": name, "window": f"[{key}]", "car": stats["car"], "se": stats["se"],
+                              "t": stats["t"], "p": stats["p"]})
+    return pd.DataFrame(group_rows), pd.DataFrame(diff_rows)

@@ -26,7 +26,8 @@
 #   three factors.
 #
 # Below: the day-0 abnormal return (AR[0]) and the two-day CAR[0,+1] under each, in percent of simple close-to-close
-# returns, then the intervals for a few firms, and the placebo distribution behind the most honest p-value.
+# returns, then the intervals for a few firms, the peer groups and their differences, the placebo distribution behind
+# the most honest p-value, and what Nvidia's fall cost in market value.
 
 # %% tags=["parameters"]
 EVENT_DATE = "2025-01-27"  # day 0 is the first NYSE session on or after this date
@@ -45,7 +46,8 @@ from analysis.cache import Cache
 from analysis.charts import plot_forest
 from analysis.config import find_project_root
 from analysis.report import forest_results
-from analysis.study import ROBUSTNESS_SPECS, robustness, run_event_study
+from analysis.study import ROBUSTNESS_SPECS, groups_report, groups_tables, robustness, run_event_study
+from analysis.valuation import nvda_value_lost
 
 # %%
 cache = Cache(find_project_root() / "data")  # the project's cache, found from any working directory
@@ -97,3 +99,38 @@ plot_forest(forest_results(FOREST_FIRMS, FOREST_SPECS, EVENT_DATE, cache=cache),
 # %%
 study = run_event_study(TICKERS, BENCHMARK, "market", EVENT_DATE, cache=cache)
 study.plot_placebo(FOCUS)
+
+# %% [markdown]
+# ## Peer groups: hardware, platforms, power
+#
+# The firms share one event date, so their abnormal returns are correlated (r̄ is the mean pairwise correlation of
+# their estimation-window residuals). The tests below hold under that correlation: the equal-weighted portfolio
+# tested as one firm, the Kolari–Pynnönen adjusted BMP t, GRANK (Kolari and Pynnönen 2011), and a joint Wald test that
+# every day-0 AR of the group is zero (χ² with N degrees of freedom). With N = 2 (power), the cross-sectional tests
+# have almost no degrees of freedom: read the portfolio t. CAAR in percent of simple close-to-close abnormal returns,
+# market model against the benchmark above.
+
+# %%
+peer = groups_report(benchmark=BENCHMARK, event_date=EVENT_DATE, cache=cache)
+group_stats, differences = groups_tables(peer)
+group_stats.assign(caar=100 * group_stats["caar"]).rename(columns={"caar": "CAAR (%)"}).round(3)
+
+# %% [markdown]
+# The difference between two groups is the equal-weighted long-short portfolio (mean of one group's returns minus the
+# mean of the other's), tested as one firm under the market model. CAR and its standard error in percent:
+
+# %%
+differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
+    columns={"car": "CAR (%)", "se": "se (%)"}).round(3)
+
+# %% [markdown]
+# ## The value lost, approximately
+#
+# Nvidia's loss of market value on day 0 is about shares × the fall in the raw price. The share count is a rounded
+# third-party figure (about 24.5 billion, from the 10-Q filed on 20 Nov 2024), so the result is an approximation; it is
+# shown beside the figures reported at the time.
+
+# %%
+lost = nvda_value_lost(cache, EVENT_DATE)
+print(lost)
+lost.to_frame().round(2)

@@ -127,3 +127,19 @@ def test_cli_study_and_groups_json(capsys):
     assert cli.main(["groups", "--json"]) == 0
     assert set(json.loads(capsys.readouterr().out)["differences"]) == {"hardware-platforms", "hardware-power",
                                                                        "platforms-power"}
+
+
+def test_groups_tables_are_tidy_and_match_the_report():
+    from analysis.study import groups_tables
+
+    report = groups_report()
+    groups, differences = groups_tables(report)
+    assert len(groups) == 3 * 3 and len(differences) == 3 * 3
+    row = groups[(groups.group == "hardware") & (groups.window == "[0,0]")].iloc[0]
+    assert row.caar == report["groups"]["hardware"]["windows"]["0,0"]["caar"] and row.n == 9
+
+
+def test_cli_robustness(capsys):
+    assert cli.main(["robustness", "--tickers", "NVDA,META"]) == 0
+    out = capsys.readouterr().out
+    assert "market vs RSP" in out and "Where the conclusion changes" in out and "META: significant" in out
