@@ -52,6 +52,22 @@ def _code_cells(path: Path) -> int:
     return sum(cell.cell_type == "code" for cell in nbformat.read(path, as_version=4).cells)
 
 
+def _wait_for_idle_kernel(lab, notebook: str, timeout: float = 180.0) -> None:
+    """Wait until the server reports the notebook's kernel as started and idle (REST API, not the page)."""
+    deadline = time.monotonic() + timeout
+    state = None
+    while time.monotonic() < deadline:
+        _, sessions = lab.request("GET", "/api/sessions")
+        for session in sessions or []:
+            if session.get("path", "").endswith(notebook) and session.get("kernel"):
+                state = session["kernel"].get("execution_state")
+                if state == "idle":
+                    return
+        time.sleep(0.5)
+    pytest.fail(f"the kernel of {notebook} was not idle within {timeout:.0f} s (last state: {state})\n"
+                + lab.log_tail())
+
+
 @pytest.fixture(scope="module")
 def lab_copy(tmp_path_factory):
     _require_chromium()
@@ -92,10 +108,23 @@ def test_claims_notebook_runs_in_jupyterlab_without_errors(lab_copy, tmp_path):
                 time.sleep(0.2)
             assert code_cells.count() == count, f"{code_cells.count()} of {count} code cells rendered"
 
-            page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
-            page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
-
+            _wait_for_idle_kernel(lab, NOTEBOOK)
             prompts = notebook.locator(".jp-CodeCell .jp-InputArea-prompt")
+            # On a fresh machine the first kernel start is slow (bytecode compilation) and the page may not yet
+            # act on "Run All" when the kernel first reports idle: click again until some cell starts.
+            for attempt in range(3):
+                page.locator(".lm-MenuBar-itemLabel", has_text="Run").first.click()
+                page.locator(".lm-Menu-item[data-command='runmenu:run-all']").click()
+                started = time.monotonic() + 30
+                while time.monotonic() < started:
+                    if any(t.strip() != "[ ]:" for t in prompts.all_inner_texts()):
+                        break
+                    time.sleep(0.5)
+                else:
+                    page.keyboard.press("Escape")
+                    continue
+                break
+
             # Error tracebacks and stderr (warnings) both render with the stderr MIME type.
             errors = notebook.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
             deadline = time.monotonic() + RUN_TIMEOUT_S
