@@ -15,7 +15,6 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import config
 from .cache import Cache, normalize_ticker
@@ -227,15 +226,15 @@ def robustness(
         result = run_event_study(names, benchmark or config.DEFAULT_BENCHMARK, model, event_date,
                                  event_windows=((0, 0), (0, 1)), cache=cache)
         label = spec_label(model, benchmark)
-        critical = float(stats.t.ppf(0.975, result.df))  # the 95 % interval of the model's own t test
         labels.append(label)
+        intervals = result.day0_intervals(0.95)  # Student t with the model's own df
         frame = result.to_frame().set_index(["firm", "window"])
         for firm in result.tickers:
             day = frame.loc[(firm, "0,0")]
             two = frame.loc[(firm, "0,1")]
             rows.append({"firm": firm, "spec": label, "model": model, "benchmark": benchmark,
                          "ar0": day["car"], "ar0_se": day["se"], "ar0_t": day["t"], "ar0_p": day["p"],
-                         "ar0_low": day["car"] - critical * day["se"], "ar0_high": day["car"] + critical * day["se"],
+                         "ar0_low": intervals.loc[firm, "lo"], "ar0_high": intervals.loc[firm, "hi"],
                          "df": result.df,
                          "car01": two["car"], "car01_t": two["t"], "car01_p": two["p"]})
     table = pd.DataFrame(rows)

@@ -167,3 +167,26 @@ def test_cli_fetch_reports_failures_cleanly(tmp_cache, capsys):
     code = cli.main(["--data-dir", str(tmp_cache.data_dir), "fetch", "../evil", "--start", "2025-01-01",
                      "--end", "2025-01-31"])
     assert code == 2 and "not a valid ticker" in capsys.readouterr().err
+
+
+def test_crash_during_a_fetch_merge_leaves_the_committed_history(truncated_nvda, monkeypatch):
+    cache, full = truncated_nvda
+    committed = cache.read("NVDA")
+    from analysis.cache import Cache
+
+    def crash(self, entries):
+        raise OSError("disk full while writing the manifest")
+
+    monkeypatch.setattr(Cache, "_write_manifest", crash)
+    with pytest.raises(OSError):
+        fetch_into_cache("NVDA", "2025-03-10", "2025-03-31", cache=cache,
+                         ticker_factory=factory({"NVDA": FakeTicker(yahoo_frame(full.loc["2025-03-10":]))}),
+                         today=TODAY)
+    monkeypatch.undo()
+    pd.testing.assert_frame_equal(cache.read("NVDA"), committed)  # reads see the committed version
+    assert cache.recover() == ["1d/NVDA.csv"] and cache.verify() == []
+    # and the same fetch, run again, now succeeds
+    outcome = fetch_into_cache("NVDA", "2025-03-10", "2025-03-31", cache=cache,
+                               ticker_factory=factory({"NVDA": FakeTicker(yahoo_frame(full.loc["2025-03-10":]))}),
+                               today=TODAY)
+    assert outcome.rows_added == 11 and cache.verify() == []
