@@ -206,6 +206,12 @@ def _signed_percent(value: float, _pos=None) -> str:
     return f"{value:+g}".replace("-", "\u2212") if value else "0"
 
 
+def _short_confound(text: str) -> str:
+    """A confound's label short enough to sit beside a dotted line: "FOMC, MSFT/META earnings"."""
+    short = text.split(" (")[0].replace(" after the close", "").replace(" decision;", ",")
+    return short.replace(" and ", "/")
+
+
 def _mark_event_days(ax, confounds, *, label_confounds: bool) -> None:
     """Day 0 as a red line; confounding events as dotted grey lines, labelled at the top if asked."""
     ax.axvline(0, color=COLORS["day0"], linewidth=1.0, zorder=1)
@@ -215,7 +221,7 @@ def _mark_event_days(ax, confounds, *, label_confounds: bool) -> None:
             continue
         ax.axvline(tau, color=COLORS["benchmark"], linewidth=0.8, linestyle=":", zorder=1)
         if label_confounds:
-            ax.annotate(text.split(" (")[0].split(";")[0].replace(" after the close", ""), xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
+            ax.annotate(_short_confound(text), xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
                         va="top", ha="right", fontsize=6.5, color="#595959")
 
 

@@ -57,8 +57,10 @@ AI_COMPLEX = tuple(
 #: The tickers the articles name.
 HEADLINE_TICKERS = ("NVDA", "GOOGL", "META", "^IXIC")
 
-#: Events near day 0 that contaminate wide windows (METHOD.md). Keys are relative sessions.
+#: Events near day 0 that contaminate wide windows (METHOD.md, plus the Calpine deal, which moves the power group's
+#: AR path at its first session). Keys are relative sessions.
 CONFOUNDS: dict[int, str] = {
+    -10: "CEG agrees to buy Calpine (10 Jan 2025; CEG +25 %)",
     -4: "Stargate announced (21 Jan 2025)",
     2: "FOMC decision; MSFT and META earnings after the close (29 Jan 2025)",
     3: "AAPL earnings after the close (30 Jan 2025)",
