@@ -108,7 +108,17 @@ def day0_moves(cache: Cache, event_date=config.EVENT_DATE, tickers: Sequence[str
     return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)
 
 
+def _print_day0_note(event_date) -> None:
+    """Say so on stderr when the event date is not itself a session (stdout stays clean for --json)."""
+    from .calendar import event_day0
+
+    note = event_day0(event_date, config.EXCHANGE_CALENDAR).note
+    if note:
+        print(f"note: {note}", file=sys.stderr)
+
+
 def cmd_moves(args) -> int:
+    _print_day0_note(args.event)
     table = day0_moves(_cache(args), args.event)
     if args.json:
         _print_json(json.loads(table.to_json(orient="records")))
@@ -182,6 +192,7 @@ def cmd_study(args) -> int:
     results = run_event_study(_tickers(args.tickers), args.benchmark, args.model, args.event, estimation, windows,
                               cache=cache)
     indices = index_table(event_date=args.event, estimation_window=estimation, cache=cache)
+    _print_day0_note(args.event)
     if args.json:
         _print_json(study_json(results, indices))
         return 0
@@ -201,6 +212,7 @@ def cmd_groups(args) -> int:
     estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
     windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
     report = groups_report(None, args.benchmark, args.model, args.event, estimation, windows, cache=_cache(args))
+    _print_day0_note(args.event)
     if args.json:
         _print_json(report)
         return 0

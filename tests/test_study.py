@@ -143,3 +143,10 @@ def test_cli_robustness(capsys):
     assert cli.main(["robustness", "--tickers", "NVDA,META"]) == 0
     out = capsys.readouterr().out
     assert "market vs RSP" in out and "Where the conclusion changes" in out and "META: significant" in out
+
+
+def test_cli_says_when_the_event_date_is_not_a_session(capsys):
+    assert cli.main(["study", "--json", "--tickers", "NVDA", "--event", "2025-01-25"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["day0"] == "2025-01-27"  # stdout stays pure JSON
+    assert "2025-01-25 (Saturday) is not a XNYS session" in captured.err
