@@ -86,3 +86,12 @@ def test_readme_gives_the_two_commands(project_root, command):
 def test_ci_runs_the_readme_test_command(project_root):
     script = (project_root / ".ci" / "run").read_text()
     assert "make test" in script
+
+
+def test_readme_claims_table_is_what_the_cli_prints(project_root):
+    """The README shows the claims table; a change of data or verdict logic must update it."""
+    from analysis.claims import check_claims
+
+    readme = (project_root / "README.md").read_text()
+    block = readme.split("<code>python -m analysis claims</code> prints it</summary>\n\n```\n", 1)[1].split("\n```", 1)[0]
+    assert block == check_claims().table().rstrip()
