@@ -350,9 +350,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _join_negative_windows(argv: Sequence[str]) -> list[str]:
+    """``--window -5,5`` -> ``--window=-5,5``: argparse would read "-5,5" as an option."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1] == "--window" and token.startswith("-") and "," in token:
+            out[-1] = f"--window={token}"
+            continue
+        out.append(token)
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_join_negative_windows(sys.argv[1:] if argv is None else argv))
     try:
         return int(args.func(args) or 0)
     except AnalysisError as exc:

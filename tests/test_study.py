@@ -150,3 +150,9 @@ def test_cli_says_when_the_event_date_is_not_a_session(capsys):
     captured = capsys.readouterr()
     assert json.loads(captured.out)["day0"] == "2025-01-27"  # stdout stays pure JSON
     assert "2025-01-25 (Saturday) is not a XNYS session" in captured.err
+
+
+def test_cli_window_accepts_a_negative_start_with_a_space(capsys):
+    assert cli.main(["study", "--json", "--tickers", "NVDA", "--window", "-5,5", "--window", "2,3"]) == 0
+    windows = json.loads(capsys.readouterr().out)["firms"]["NVDA"]["windows"]
+    assert list(windows) == ["0,0", "0,1", "-1,1", "-5,5", "2,3"]
