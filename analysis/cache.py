@@ -40,7 +40,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import dataclasses
 import hashlib
+import io
 import json
 import os
 import re
@@ -180,10 +182,9 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
     All price columns are float64; empty fields are NaN.
     """
     date_col = "date" if interval == "1d" else "datetime"
-    source = payload if isinstance(payload, Path) else _BytesSource(payload)
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
-        raw = pd.read_csv(source.open() if isinstance(source, _BytesSource) else source, dtype=str,
-                          keep_default_na=False)
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
     expected = [date_col, *PRICE_COLUMNS]
@@ -214,16 +215,6 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
         raise CacheCorruptError(f"{label} has a malformed {date_col} column ({exc}).", _IMPORT_HINT) from None
     frame.index = index.as_unit("ns")
     return frame
-
-
-class _BytesSource:
-    def __init__(self, payload: bytes) -> None:
-        self.payload = payload
-
-    def open(self):
-        import io
-
-        return io.BytesIO(self.payload)
 
 
 def check_price_frame(frame: pd.DataFrame, calendar: str, interval: str = "1d") -> list[str]:
@@ -277,7 +268,7 @@ def check_price_frame(frame: pd.DataFrame, calendar: str, interval: str = "1d") 
 
 def parse_factor_csv(payload: bytes | Path, label: str = "factors") -> pd.DataFrame:
     """Parse the Fama-French daily factors (percent), or raise :class:`CacheCorruptError`."""
-    source = payload if isinstance(payload, Path) else _BytesSource(payload).open()
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
         raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -447,12 +438,14 @@ class Cache:
             start (tz-aware, exchange timezone) for ``1h``. ``attrs`` carry ``ticker``, ``calendar``, ``timezone``,
             ``close_basis`` and ``source``.
         """
-        entry = self.entry(ticker, interval)
-        frame = parse_price_csv(self._committed_bytes(entry), interval, label=entry.path)
-        if interval != "1d":
+        return self._read_entry(self.entry(ticker, interval))
+
+    def _read_entry(self, entry: CacheEntry) -> pd.DataFrame:
+        frame = parse_price_csv(self._committed_bytes(entry), entry.interval or "1d", label=entry.path)
+        if entry.interval != "1d":
             frame.index = frame.index.tz_convert(entry.timezone or "UTC")
-        frame.attrs.update(ticker=entry.ticker, interval=interval, calendar=entry.calendar, timezone=entry.timezone,
-                           close_basis=entry.close_basis, source=entry.source)
+        frame.attrs.update(ticker=entry.ticker, interval=entry.interval, calendar=entry.calendar,
+                           timezone=entry.timezone, close_basis=entry.close_basis, source=entry.source)
         return frame
 
     def read_range(self, ticker: str, start=None, end=None, interval: str = "1d") -> pd.DataFrame:
@@ -463,8 +456,8 @@ class Cache:
         CacheMissError
             When part of the range is not cached; the message names the missing dates and the fetch command.
         """
-        frame = self.read(ticker, interval)
         entry = self.entry(ticker, interval)
+        frame = self._read_entry(entry)
         first, last = pd.Timestamp(entry.first), pd.Timestamp(entry.last)
         start_ts = cal.to_date(start) if start is not None else first
         end_ts = cal.to_date(end) if end is not None else last
@@ -634,8 +627,8 @@ class Cache:
                                    source=f"shared/market-data/{sub}/{path.name} (see SOURCES.md)", written_at=_now())
                 if kind == "secondary":
                     frame = parse_price_csv(payload, "1d", label=str(path))
-                    entry = CacheEntry(**{**entry.__dict__, "rows": len(frame), "calendar": "24/7", "timezone": "UTC",
-                                          "first": str(frame.index[0].date()), "last": str(frame.index[-1].date())})
+                    entry = dataclasses.replace(entry, rows=len(frame), calendar="24/7", timezone="UTC",
+                                                first=str(frame.index[0].date()), last=str(frame.index[-1].date()))
                 staged.append((entry, payload))
         if (root / "SOURCES.md").exists():
             payload = (root / "SOURCES.md").read_bytes()

@@ -107,7 +107,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calendar import calendar_for, event_day0, sessions, to_date
+from .calendar import calendar_for, event_day0, to_date
 from .config import (
     CRYPTO_CALENDAR,
     DEFAULT_BENCHMARK,
@@ -118,7 +118,14 @@ from .config import (
     default_data_dir,
     find_project_root,
 )
-from .errors import AnalysisError, ClaimsRegistryError, DataGapError, EventDateError, UnknownTickerError
+from .errors import (
+    AnalysisError,
+    ClaimsRegistryError,
+    DataGapError,
+    EventDateError,
+    UnknownTickerError,
+    WindowError,
+)
 from .returns import raw_day_moves, simple_returns
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -663,21 +670,17 @@ def day_move(prices: pd.DataFrame, event_date: pd.Timestamp, calendar: str) -> D
     day0 = mapped.session
     if mapped.note:
         note_parts.append(mapped.note)
-    index = pd.DatetimeIndex(prices.index)
-    if day0 not in index:
-        note_parts.append(f"Day 0 ({day0.date()}) is not in the data ({index[0].date()}..{index[-1].date()}).")
+    try:
+        raw = raw_day_moves(prices, day0, calendar)
+    except DataGapError as exc:
+        note_parts.append(exc.message[0].upper() + exc.message[1:])
         return DayMove(day0, None, note=" ".join(note_parts))
-    previous = sessions(day0 - pd.Timedelta(days=14), day0 - pd.Timedelta(days=1), calendar)
-    position = index.get_loc(day0)
-    if len(previous) == 0 or position == 0 or index[position - 1] != previous[-1]:
-        expected = previous[-1].date() if len(previous) else "?"
-        note_parts.append(f"The previous {calendar} session ({expected}) is missing from the data.")
-        return DayMove(day0, None, note=" ".join(note_parts))
-    move = {name: 100.0 * value for name, value in raw_day_moves(prices, day0).items() if name != "previous_close"}
+    move = {name: 100.0 * value for name, value in raw.items() if name != "previous_close"}
+    previous_date = prices.index[prices.index.get_loc(day0) - 1]
     missing = [name for name in ("close", "open", "low", "high") if math.isnan(move[name])]
     if missing:
         note_parts.append(f"The source has no {', '.join(missing)} for this day (or no previous close).")
-    return DayMove(day0, index[position - 1], move["close"], move["open"], move["low"], move["high"],
+    return DayMove(day0, previous_date, move["close"], move["open"], move["low"], move["high"],
                    " ".join(note_parts) or None)
 
 
@@ -701,28 +704,31 @@ def move_size(
     """``z`` = day-0 return / sd(ddof=1) of the returns over ``window`` (relative rows of the series' calendar).
 
     The rows of ``returns`` are the series' own days: XNYS sessions, or calendar days for BTC-USD. When the history
-    is shorter than the window, the days available are used and ``note`` says how many.
+    is shorter than the window, the days available are used and ``note`` says how many. The numbers come from
+    :func:`analysis.eventstudy.index_reaction`, the one place that computes such a z.
     """
+    from .eventstudy import index_reaction
+
     if day0 not in returns.index:
         return MoveSize(math.nan, math.nan, math.nan, 0, f"No return on day 0 ({day0.date()}).")
-    position = returns.index.get_loc(day0)
-    first, last = position + window[0], position + window[1]
+    r0 = float(returns.loc[day0])
+    try:
+        reaction = index_reaction(returns, day0, window, min_estimation_returns=2)
+    except WindowError:
+        return MoveSize(r0 * 100, math.nan, math.nan, 0, "Fewer than 2 estimation returns in the window: no z.")
+    n = reaction["n_estimation"]
     wanted = window[1] - window[0] + 1
-    sample = returns.iloc[max(first, 0): max(last + 1, 0)].dropna()
-    n = int(len(sample))
-    r0 = float(returns.iloc[position])
     note = None
     if n < wanted:
         unit = "calendar days" if calendar == CRYPTO_CALENDAR else "sessions"
-        start = sample.index[0].date() if n else "none"
+        position = returns.index.get_loc(day0)
+        start = returns.index[position + window[1] - n + 1].date()
         note = (f"Only {n} of the {wanted} estimation {unit} tau in [{window[0]}, {window[1]}] are in the data "
                 f"(from {start}); z uses those.")
         if n < MIN_ESTIMATION_RETURNS:
             note += f" That is below the {MIN_ESTIMATION_RETURNS} the method asks of a model: read z with care."
-    if n < 2:
-        return MoveSize(r0 * 100, math.nan, math.nan, n, note)
-    sd = float(sample.std(ddof=1))
-    return MoveSize(r0 * 100, sd * 100, r0 / sd if sd > 0 else math.nan, n, note)
+    sd = reaction["sd"]
+    return MoveSize(r0 * 100, sd * 100, reaction["z"] if sd > 0 else math.nan, n, note)
 
 
 def market_model_ar_t(

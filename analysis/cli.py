@@ -11,10 +11,9 @@ import json
 import sys
 from collections.abc import Sequence
 
-import pandas as pd
 
 from . import config
-from .cache import Cache
+from .cache import CLOSE_BASES, Cache
 from .errors import AnalysisError
 
 
@@ -42,14 +41,13 @@ def cmd_cache_verify(args) -> int:
     for relative in rolled:
         print(f"rolled back an interrupted write of {relative}")
     problems = cache.verify()
-    entries = cache.manifest() if not problems or cache.manifest_path.exists() else {}
     for problem in problems:
         print(f"FAIL {problem}")
     if problems:
         print(f"{len(problems)} problem(s) in {cache.data_dir}. Fix: restore the files with git "
               "(git checkout -- data/) or re-import: python -m analysis cache import ../shared/market-data")
         return 1
-    print(f"OK: {len(entries)} files verified (checksums, schema, sessions, prices) in {cache.data_dir}")
+    print(f"OK: {len(cache.manifest())} files verified (checksums, schema, sessions, prices) in {cache.data_dir}")
     return 0
 
 
@@ -63,8 +61,7 @@ def cmd_cache_list(args) -> int:
         print("the cache is empty. Fix: python -m analysis cache import ../shared/market-data")
         return 1
     print(coverage.drop(columns=["file"]).to_string(index=False))
-    print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in
-                                        __import__("analysis.cache", fromlist=["CLOSE_BASES"]).CLOSE_BASES.items()))
+    print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in CLOSE_BASES.items()))
     return 0
 
 
@@ -91,23 +88,6 @@ def cmd_day0(args) -> int:
 
 
 # --- moves ----------------------------------------------------------------------------------------------------------
-def day0_moves(cache: Cache, event_date=config.EVENT_DATE, tickers: Sequence[str] | None = None) -> pd.DataFrame:
-    """Raw day-0 moves of every cached daily series against its previous raw close, in percent."""
-    from .calendar import calendar_for, event_day0
-    from .returns import raw_day_moves
-
-    rows = []
-    for ticker in tickers or cache.tickers("1d"):
-        prices = cache.read(ticker)
-        day0 = event_day0(event_date, calendar_for(ticker))
-        moves = raw_day_moves(prices, day0.session)
-        rows.append({"ticker": ticker, "day0": str(day0.session.date()),
-                     "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],
-                     "open_pct": 100 * moves["open"], "low_pct": 100 * moves["low"], "high_pct": 100 * moves["high"],
-                     "close_basis": prices.attrs.get("close_basis")})
-    return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)
-
-
 def _print_day0_note(event_date) -> None:
     """Say so on stderr when the event date is not itself a session (stdout stays clean for --json)."""
     from .calendar import event_day0
@@ -119,6 +99,8 @@ def _print_day0_note(event_date) -> None:
 
 def cmd_moves(args) -> int:
     _print_day0_note(args.event)
+    from .study import day0_moves
+
     table = day0_moves(_cache(args), args.event)
     if args.json:
         _print_json(json.loads(table.to_json(orient="records")))
@@ -263,6 +245,8 @@ def cmd_claims(args) -> int:
 
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
+    from .report import FIGURES
+
     parser = argparse.ArgumentParser(prog="python -m analysis",
                                      description="Event study of the DeepSeek R1 market shock (27 Jan 2025).")
     parser.add_argument("--data-dir", help="cache folder (default: the project's data/)")
@@ -344,8 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("figures", help="export every chart as PNG, SVG and PDF (byte-identical on every run)")
     p.add_argument("--out", default=None, help="target folder (default: the project's figures/)")
     p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in __import__(
-        "analysis.report", fromlist=["FIGURES"]).FIGURES], help="export only these charts (names as in figures/)")
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in FIGURES],
+                   help="export only these charts (names as in figures/)")
     p.set_defaults(func=cmd_figures)
     return parser
 

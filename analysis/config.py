@@ -10,6 +10,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 #: The event: DeepSeek-R1's market shock. Day 0 is the first XNYS session on or after this date.
 EVENT_DATE = dt.date(2025, 1, 27)
 
@@ -66,6 +68,12 @@ CONFOUNDS: dict[int, str] = {
     3: "AAPL earnings after the close (30 Jan 2025)",
     6: "GOOGL earnings after the close (4 Feb 2025)",
 }
+
+def confounds_for(day0) -> dict[int, str]:
+    """The confounding events of :data:`CONFOUNDS` when ``day0`` is the configured event's day 0, else none
+    (relative sessions mean nothing for another event)."""
+    return dict(CONFOUNDS) if pd.Timestamp(day0).date() == EVENT_DATE else {}
+
 
 #: Market capitalisation figures reported at the time, for the value-lost comparison.
 REPORTED_NVDA_LOSS_USD = {

@@ -342,7 +342,7 @@ class EventStudy:
         self._day0, self._position0 = self._locate_day0(returns.index, day0)
         self._event_date = self._check_event_date(returns.index, event_date)
         if confounds is None:
-            confounds = config.CONFOUNDS if self._day0.date() == config.EVENT_DATE else {}
+            confounds = config.confounds_for(self._day0)
         self._confounds = dict(confounds)
         self._aligned, self._estimation_window = self._align(returns, benchmark, factors)
 
@@ -1271,7 +1271,8 @@ def index_reaction(
     Returns
     -------
     dict
-        ``return``: R_0 (raw, decimal); ``z``: R_0 / sd(estimation-window returns, ddof=1) (not demeaned);
+        ``return``: R_0 (raw, decimal); ``sd``: sd(estimation-window returns, ddof=1); ``z``: R_0 / sd (not
+        demeaned);
         ``percentile``: 100 × the share of all the series' daily returns that are ≤ R_0 (the "weak" percentile of
         :func:`scipy.stats.percentileofscore`, day 0 included; a record low of n returns gets 100/n);
         ``n_estimation``: returns in the estimation window; ``n_history``: returns in the percentile's base.
@@ -1294,9 +1295,11 @@ def index_reaction(
     r0 = float(aligned.returns_span[0, 0])
     history = returns.to_numpy(dtype=float, na_value=np.nan)
     history = history[~np.isnan(history)]
+    sd = float(estimation.std(ddof=1))
     return {
         "return": r0,
-        "z": float(r0 / estimation.std(ddof=1)),
+        "sd": sd,
+        "z": float(r0 / sd),
         "percentile": float(100.0 * np.mean(history <= r0)),
         "n_estimation": int(estimation.size),
         "n_history": int(history.size),

@@ -194,7 +194,7 @@ def fetch_into_cache(ticker: str, start, end, interval: str = "1d", *, cache: Ca
     if report["added"] == 0:
         return FetchOutcome(symbol, True, f"{symbol}: nothing new ({report['overlap']} rows already cached).")
     fmt = (lambda ts: str(ts.date())) if interval == "1d" else (lambda ts: ts.isoformat())
-    segment = {"source": f"Yahoo Finance via yfinance Ticker.history(auto_adjust=False, actions=True)",
+    segment = {"source": "Yahoo Finance via yfinance Ticker.history(auto_adjust=False, actions=True)",
                "first": fmt(fetched.index[0]), "last": fmt(fetched.index[-1]), "rows_added": report["added"],
                "adj_close_rescale": report["adj_rescale"],
                "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}

@@ -63,7 +63,6 @@ __all__ = [
     "format_p",
     "verdicts_markdown",
     "claims_in_plain_words",
-    "confounds_for",
     "FigureInputs",
     "FigureSpec",
     "export_figures",
@@ -327,20 +326,14 @@ def forest_results(
     firms: Sequence[str] = FOREST_FIRMS,
     specs: Sequence[tuple[str, str | None]] = FOREST_SPECS,
     event_date=config.EVENT_DATE,
-    benchmark: str = config.DEFAULT_BENCHMARK,
     cache: Cache | None = None,
 ) -> pd.DataFrame:
     """Day-0 AR with its 95 % interval (Student t) per firm and (model, benchmark) spec, for
-    :func:`analysis.charts.plot_forest` (specs whose benchmark is not cached are skipped)."""
-    from .eventstudy import forest_table
-    from .study import run_event_study, spec_label
+    :func:`analysis.charts.plot_forest` (specs whose benchmark is not cached are skipped): the forest of
+    :func:`analysis.study.robustness` over these firms and specs."""
+    from .study import robustness
 
-    cache = cache or Cache()
-    cached = set(cache.tickers("1d"))
-    results = {spec_label(model, bench): run_event_study(list(firms), bench or benchmark, model, event_date,
-                                                         cache=cache)
-               for model, bench in specs if bench is None or bench in cached}
-    return forest_table(results)
+    return robustness(list(firms), specs, event_date, cache).forest()
 
 
 def figure_index(out_dir: Path | str = "figures") -> pd.DataFrame:
@@ -430,7 +423,7 @@ class FigureInputs:
         return index_table(event_date=self.event_date, cache=self.cache)
 
     def forest(self, firms: Sequence[str] = FOREST_FIRMS, specs=FOREST_SPECS) -> pd.DataFrame:
-        return forest_results(firms, specs, self.event_date, self.benchmark, self.cache)
+        return forest_results(firms, specs, self.event_date, self.cache)
 
 
 def _fig_price_paths(inputs: FigureInputs):
@@ -439,7 +432,7 @@ def _fig_price_paths(inputs: FigureInputs):
     tickers = list(dict.fromkeys(t for group in PRICE_PANELS.values() for t in group))
     levels = price_paths(tickers, inputs.event_date, cache=inputs.cache)
     return plot_rebased_prices(levels, PRICE_PANELS, base_label=levels.attrs["base_label"], day0=inputs.day0,
-                               confounds=confounds_for(inputs.day0))
+                               confounds=config.confounds_for(inputs.day0))
 
 
 def _fig_volume(inputs: FigureInputs):
@@ -1102,11 +1095,6 @@ def sync_notebooks(folder: Path | str = "notebooks") -> list[Path]:
             target.write_text(text, encoding="utf-8")
             written.append(target)
     return written
-
-
-def confounds_for(day0) -> dict[int, str]:
-    """The project's confounding events when ``day0`` is the configured event's day 0, else none."""
-    return dict(config.CONFOUNDS) if pd.Timestamp(day0).date() == config.EVENT_DATE else {}
 
 
 def headline_json(headline: Headline) -> str:

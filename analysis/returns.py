@@ -92,15 +92,24 @@ def factor_returns(cache: Cache | None = None) -> pd.DataFrame:
     return factors
 
 
-def raw_day_moves(prices: pd.DataFrame, session: pd.Timestamp) -> dict[str, float]:
+def raw_day_moves(prices: pd.DataFrame, session: pd.Timestamp, calendar: str | None = None) -> dict[str, float]:
     """Open, low, high and close of ``session`` against the previous raw close, as decimal fractions.
 
+    The previous close is that of the previous session of ``calendar`` (default: the frame's own, from
+    ``prices.attrs``; the previous calendar day on ``24/7``), which must be the row just before ``session``.
     Missing fields stay NaN; nothing is invented.
     """
+    calendar = calendar or prices.attrs.get("calendar") or cal.calendar_for(str(prices.attrs.get("ticker", "")))
     position = prices.index.get_indexer([session])[0]
-    if position <= 0:
-        raise DataGapError(f"{session.date()} or the session before it is not in the data.",
+    if position < 0:
+        raise DataGapError(f"day 0 ({session.date()}) is not in the data "
+                           f"({prices.index[0].date()}..{prices.index[-1].date()}).",
                            "choose a date inside the cached range.")
+    before = cal.sessions(session - pd.Timedelta(days=14), session - pd.Timedelta(days=1), calendar)
+    if position == 0 or len(before) == 0 or prices.index[position - 1] != before[-1]:
+        expected = before[-1].date() if len(before) else "?"
+        raise DataGapError(f"the previous {calendar} session ({expected}) is missing from the data.",
+                           "choose a date inside the cached range, or repair the cache.")
     previous = prices["close"].iloc[position - 1]
     row = prices.iloc[position]
     return {

@@ -10,7 +10,7 @@ each number is computed in one place.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import combinations
 
 import numpy as np
@@ -18,10 +18,10 @@ import pandas as pd
 
 from . import config
 from .cache import Cache, normalize_ticker
-from .calendar import Day0, event_day0
+from .calendar import Day0, calendar_for, event_day0
 from .errors import DataGapError, UnknownTickerError
-from .eventstudy import EventStudy, EventStudyResults, index_reaction, long_short_difference
-from .returns import factor_returns, returns_panel
+from .eventstudy import EventStudy, EventStudyResults, forest_table, index_reaction, long_short_difference
+from .returns import factor_returns, raw_day_moves, returns_panel
 
 #: Normal-return models and the benchmarks the robustness table runs, in order. ``None``: no benchmark.
 ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
@@ -98,11 +98,10 @@ def run_event_study(
         Simple close-to-close returns (adjusted close where the source gives one); decimals.
     """
     cache = cache or Cache()
-    names = _check_cached(tickers or default_tickers(cache), cache)
-    day0 = _day0(event_date)
     uses_benchmark = model in ("market", "market-adjusted")
-    wanted = names + ([normalize_ticker(benchmark)] if uses_benchmark else [])
-    _check_cached(wanted, cache)
+    wanted = _check_cached([*(tickers or default_tickers(cache)), *([benchmark] if uses_benchmark else [])], cache)
+    names = wanted[:-1] if uses_benchmark else wanted
+    day0 = _day0(event_date)
     panel = returns_panel(dict.fromkeys(wanted), cache)
     study = EventStudy(
         panel[names], day0.session, model=model,
@@ -173,6 +172,18 @@ class Robustness:
     table: pd.DataFrame
     specs: tuple[str, ...]
     day0: pd.Timestamp
+    results: Mapping[str, EventStudyResults] = field(default_factory=dict, repr=False)
+
+    def forest(self, firms: Sequence[str] | None = None, specs: Sequence[str] | None = None) -> pd.DataFrame:
+        """Day-0 AR with its 95 % interval per firm and spec (labels), in the shape of
+        :func:`analysis.eventstudy.forest_table`, for :func:`analysis.charts.plot_forest`; no refitting."""
+        chosen = {label: self.results[label] for label in (specs or self.specs) if label in self.results}
+        table = forest_table(chosen)
+        if firms is not None:
+            order = {firm: i for i, firm in enumerate(firms)}
+            table = table[table["firm"].isin(order)]
+            table = table.sort_values("firm", key=lambda f: f.map(order), kind="stable").reset_index(drop=True)
+        return table
 
     def wide(self, value: str = "ar0") -> pd.DataFrame:
         """One row per firm, one column per spec."""
@@ -218,7 +229,7 @@ def robustness(
     names = tickers or default_tickers(cache)
     cached = set(cache.tickers("1d"))
     rows = []
-    labels = []
+    fitted: dict[str, EventStudyResults] = {}
     day0 = _day0(event_date).session
     for model, benchmark in specs:
         if benchmark is not None and benchmark not in cached:
@@ -226,7 +237,7 @@ def robustness(
         result = run_event_study(names, benchmark or config.DEFAULT_BENCHMARK, model, event_date,
                                  event_windows=((0, 0), (0, 1)), cache=cache)
         label = spec_label(model, benchmark)
-        labels.append(label)
+        fitted[label] = result
         intervals = result.day0_intervals(0.95)  # Student t with the model's own df
         frame = result.to_frame().set_index(["firm", "window"])
         for firm in result.tickers:
@@ -240,7 +251,7 @@ def robustness(
     table = pd.DataFrame(rows)
     table.attrs = {"returns": "simple close-to-close abnormal returns (decimal) under each spec",
                    "windows": "ar0: day 0 [0,0]; car01: [0,+1] sessions"}
-    return Robustness(table=table, specs=tuple(labels), day0=day0)
+    return Robustness(table=table, specs=tuple(fitted), day0=day0, results=fitted)
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -305,3 +316,17 @@ def groups_tables(report: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
             diff_rows.append({"long-short": name, "window": f"[{key}]", "car": stats["car"], "se": stats["se"],
                               "t": stats["t"], "p": stats["p"]})
     return pd.DataFrame(group_rows), pd.DataFrame(diff_rows)
+
+
+def day0_moves(cache: Cache, event_date=config.EVENT_DATE, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+    """Raw day-0 moves of every cached daily series against its previous raw close, in percent."""
+    rows = []
+    for ticker in tickers or cache.tickers("1d"):
+        prices = cache.read(ticker)
+        day0 = event_day0(event_date, calendar_for(ticker))
+        moves = raw_day_moves(prices, day0.session)
+        rows.append({"ticker": ticker, "day0": str(day0.session.date()),
+                     "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],
+                     "open_pct": 100 * moves["open"], "low_pct": 100 * moves["low"], "high_pct": 100 * moves["high"],
+                     "close_basis": prices.attrs.get("close_basis")})
+    return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)

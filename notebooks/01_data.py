@@ -44,8 +44,8 @@ from IPython.display import Markdown
 from analysis.cache import Cache
 from analysis.calendar import event_day0
 from analysis.charts import plot_rebased_prices
-from analysis.config import find_project_root
-from analysis.report import cache_overview, confounds_for, markdown_section, price_paths, volume_paths
+from analysis.config import confounds_for, find_project_root
+from analysis.report import cache_overview, markdown_section, price_paths, volume_paths
 from analysis.valuation import nvda_value_lost
 
 # %%

@@ -45,8 +45,7 @@ from IPython.display import Markdown
 from analysis.cache import Cache
 from analysis.charts import plot_forest
 from analysis.config import find_project_root
-from analysis.report import forest_results
-from analysis.study import ROBUSTNESS_SPECS, groups_report, groups_tables, robustness, run_event_study
+from analysis.study import ROBUSTNESS_SPECS, groups_report, groups_tables, robustness, run_event_study, spec_label
 from analysis.valuation import nvda_value_lost
 
 # %%
@@ -86,7 +85,7 @@ Markdown("\n".join(f"* {line}" for line in checks.conclusions()))
 # Day-0 AR with its 95 % interval (Student t, prediction error included), one colour per spec.
 
 # %%
-plot_forest(forest_results(FOREST_FIRMS, FOREST_SPECS, EVENT_DATE, cache=cache),
+plot_forest(checks.forest(FOREST_FIRMS, [spec_label(model, benchmark) for model, benchmark in FOREST_SPECS]),
             title="Day-0 abnormal return by firm, model and benchmark, with 95 % intervals")
 
 # %% [markdown]
