@@ -30,6 +30,11 @@ References
    *J. Financial Economics* 23(2), 385–395.
 .. [8] Cowan, A. R. (1992). "Nonparametric event study tests". *Rev. Quantitative Finance and Accounting* 2(4),
    343–358.
+.. [9] Brown, S. J. and J. B. Warner (1985). "Using daily stock returns: the case of event studies". *J. Financial
+   Economics* 14(1), 3–31.
+.. [10] Hall, P. (1992). "On the removal of skewness by transformation". *J. Royal Statistical Society B* 54(1),
+   221–228; Lyon, J. D., B. M. Barber and C.-L. Tsai (1999). "Improved methods for tests of long-run abnormal stock
+   returns". *J. Finance* 54(1), 165–201.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ __all__ = [
     "normal_pvalue",
     "car_t_statistics",
     "car_t_test",
+    "cross_sectional_t_test",
+    "skewness_adjusted_t_test",
     "placebo_pvalues",
     "placebo_test",
     "mean_pairwise_correlation",
@@ -193,6 +200,86 @@ def car_t_test(car: float, variance: float, df: float, *, label: str = "CAR t") 
         null_hypothesis="the cumulative abnormal return over the window is zero",
         df=float(df),
         n=1,
+    )
+
+
+def cross_sectional_t_test(car: np.ndarray) -> HypothesisTest:
+    """Cross-sectional t of the firms' CARs (Brown and Warner 1985; the "CSect T" of EventStudyTools).
+
+    ``t = mean(CAR) / (s(CAR) / sqrt(N))`` with the sample standard deviation ``s`` (divisor N − 1), Student
+    t(N − 1) under the null. It uses the dispersion of the CARs themselves, so event-induced variance does not bias
+    it, but it assumes independent firms: with a shared event date their cross-correlation inflates it.
+
+    Parameters
+    ----------
+    car : array_like
+        One CAR per firm (decimal simple returns).
+
+    Returns
+    -------
+    HypothesisTest
+        NaN with a note when N < 2 or the CARs do not vary.
+    """
+    car = np.asarray(car, dtype=float)
+    car = car[np.isfinite(car)]
+    n = car.size
+    sd = float(car.std(ddof=1)) if n >= 2 else float("nan")
+    if n < 2 or not sd > 0:
+        value, note = float("nan"), "needs at least two firms whose CARs differ"
+    else:
+        value, note = float(car.mean() / (sd / math.sqrt(n))), "assumes independent firms"
+    return HypothesisTest(
+        name="cross-sectional t",
+        value=value,
+        pvalue=float(student_t_pvalue(value, n - 1)) if n >= 2 else float("nan"),
+        distribution=f"t({n - 1})",
+        null_hypothesis="the mean CAR across firms is zero",
+        df=float(n - 1),
+        n=n,
+        note=note,
+    )
+
+
+def skewness_adjusted_t_test(values: np.ndarray) -> HypothesisTest:
+    """Skewness-adjusted t of a mean (Hall 1992, in the form of Lyon, Barber and Tsai 1999, eq. 5).
+
+    With ``S = mean / s`` (``s`` the sample standard deviation) and the sample skewness
+    ``γ = Σ (x − mean)³ / (N s³)``::
+
+        t_sa = sqrt(N) (S + γ S² / 3 + γ / (6 N))
+
+    compared with N(0, 1). It corrects the ordinary t for the skewness that long-horizon buy-and-hold abnormal
+    returns and small samples of CARs show.
+
+    Parameters
+    ----------
+    values : array_like
+        One value per firm (a CAR or a BHAR, decimals).
+
+    Returns
+    -------
+    HypothesisTest
+        NaN with a note when N < 3 or the values do not vary.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    n = x.size
+    sd = float(x.std(ddof=1)) if n >= 2 else float("nan")
+    if n < 3 or not sd > 0:
+        value, note = float("nan"), "needs at least three values that differ"
+    else:
+        s = float(x.mean()) / sd
+        gamma = float(np.sum((x - x.mean()) ** 3) / (n * sd**3))
+        value = math.sqrt(n) * (s + gamma * s * s / 3.0 + gamma / (6.0 * n))
+        note = "normal approximation; assumes independent observations"
+    return HypothesisTest(
+        name="skewness-adjusted t",
+        value=value,
+        pvalue=float(normal_pvalue(value)),
+        distribution="N(0,1)",
+        null_hypothesis="the mean is zero",
+        n=n,
+        note=note,
     )
 
 

@@ -430,3 +430,32 @@ def test_hand_case_refuses_the_default_minimum():
     with pytest.raises(WindowError, match="only 8 usable estimation returns"):
         EventStudy(pd.DataFrame(FIRMS, index=sessions), sessions[9], benchmark=pd.Series(MARKET, index=sessions),
                    estimation_window=(-9, -2), ar_path=(-1, 1))
+
+
+# --- cross-sectional and skewness-adjusted t (hand-computed) ---------------------------------------------------------
+def test_cross_sectional_t_hand_computed():
+    from analysis.inference import cross_sectional_t_test
+
+    # CARs 1, 2, 3, 6: mean 3, s = sqrt(((-2)^2 + 1 + 0 + 9) / 3) = sqrt(14/3); t = 3 / (sqrt(14/3) / 2)
+    test = cross_sectional_t_test(np.array([1.0, 2.0, 3.0, 6.0]))
+    assert test.value == pytest.approx(6.0 / math.sqrt(14.0 / 3.0), rel=1e-12)
+    assert test.df == 3 and test.n == 4
+    assert test.pvalue == pytest.approx(2 * stats.t.sf(test.value, 3), rel=1e-12)
+    assert math.isnan(cross_sectional_t_test(np.array([0.01])).value)
+
+
+def test_skewness_adjusted_t_hand_computed():
+    from analysis.inference import skewness_adjusted_t_test
+
+    x = np.array([1.0, 2.0, 3.0, 6.0])
+    # mean 3, s = sqrt(14/3), S = 3 / s; skewness gamma = sum((x - 3)^3) / (4 s^3) = (-8 - 1 + 0 + 27) / (4 s^3)
+    s = math.sqrt(14.0 / 3.0)
+    big_s = 3.0 / s
+    gamma = 18.0 / (4.0 * s**3)
+    expected = 2.0 * (big_s + gamma * big_s**2 / 3.0 + gamma / 24.0)
+    test = skewness_adjusted_t_test(x)
+    assert test.value == pytest.approx(expected, rel=1e-12)
+    assert test.pvalue == pytest.approx(2 * stats.norm.sf(expected), rel=1e-12)
+    # Symmetric data: no skewness, so it equals sqrt(N) * mean / s.
+    sym = np.array([-1.0, 0.0, 1.0, 2.0, 3.0])
+    assert skewness_adjusted_t_test(sym).value == pytest.approx(math.sqrt(5) * 1.0 / sym.std(ddof=1), rel=1e-12)
