@@ -631,8 +631,11 @@ class _BarsMixin:
         entries = self.manifest()
         if key not in entries:
             held = sorted(f"{e.ticker} ({e.interval})" for e in entries.values() if e.kind == "bars")
+            mine = self.bar_intervals(symbol)
+            what = (f"only {', '.join(mine)} bars are cached for {symbol}, not {interval}" if mine
+                    else f"no intraday bars are cached for {symbol}")
             raise UnknownTickerError(
-                f"no {interval} intraday bars are cached for {symbol} (cached: {', '.join(held) or 'none'}).",
+                f"{what} (cached: {', '.join(held) or 'none'}).",
                 f"fetch them with: python -m analysis fetch {symbol} --interval {interval} --start YYYY-MM-DD --end "
                 f"YYYY-MM-DD (Yahoo keeps 1m bars for 30 days, 2m-90m for 60 days, 1h for 730 days), or import a "
                 f"source: {_IMPORT_HINT}")

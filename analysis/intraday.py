@@ -258,7 +258,7 @@ class IntradayPath:
         coverage = self.coverage
         lines = [f"{self.ticker} {self.interval} bars on {self.session.date()} (times ET, bar start), in % against "
                  f"the previous close: {self.previous.description}.",
-                 f"Bars held: {_hhmm(self.bars.index[0])}-{_hhmm(self.bars.index[-1] + self.step)} "
+                 f"Bars cached that day: {_hhmm(self.bars.index[0])}-{_hhmm(self.bars.index[-1] + self.step)} "
                  f"({len(self.bars)} bars: {', '.join(f'{n} {s}' for s, n in self.bars['segment'].value_counts().items())})."]
         if coverage is None:
             lines.append("No regular-session bars: no low, high, open or close.")
