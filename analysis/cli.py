@@ -248,10 +248,10 @@ def cmd_claims(args) -> int:
 # --- intraday -------------------------------------------------------------------------------------------------------
 def cmd_intraday(args) -> int:
     """The day's path against the previous close from cached intraday bars, with the low and high and their times."""
-    from .calendar import event_day0
+    from .events import resolve_event
     from .intraday import intraday_path
 
-    day0 = event_day0(args.event, config.EXCHANGE_CALENDAR)
+    day0 = resolve_event(args.event_file, args.event).day0(config.EXCHANGE_CALENDAR)
     if day0.note:
         print(f"note: {day0.note}", file=sys.stderr)
     path = intraday_path(args.ticker, day0.session, interval=args.interval, cache=_cache(args))
@@ -269,7 +269,9 @@ def _add_intraday_parser(sub) -> None:
                                          "their times (cached 1m/5m bars)")
     p.add_argument("ticker", metavar="TICKER")
     p.add_argument("--interval", default=None, choices=["1m", "5m"], help="bar interval (default: the finest cached)")
-    p.add_argument("--event", default=str(config.EVENT_DATE), help="the day (day 0: first session on or after it)")
+    p.add_argument("--event", default=None, help="the day (day 0: first session on or after it; default: the "
+                                                 "flagship event's)")
+    p.add_argument("--event-file", default=None, metavar="PATH", help="an events/<name>.toml; its day 0 is used")
     p.add_argument("--every", type=int, default=30, help="minutes between the rows of the path table (default 30)")
     p.add_argument("--json", action="store_true", help="summary and every bar as JSON (percent, ET times)")
     p.set_defaults(func=cmd_intraday)

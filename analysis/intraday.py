@@ -549,3 +549,114 @@ def intraday_for_claim(claim, cache, proxy: str | None = None) -> dict:
 def calendar_ok(ticker: str) -> bool:
     """Intraday sessions are defined for XNYS tickers only (not for 24/7 crypto)."""
     return cal.calendar_for(ticker) == cal.EXCHANGE_CALENDAR
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Every series and claim of one day (for the chart and the notebook)
+# --------------------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class QuotedInTime:
+    """One registry claim with intraday bars: its id, subject, quoted figure (or direction) and :class:`ClaimInTime`."""
+
+    id: str
+    subject: str
+    ticker: str
+    claimed_pct: float | None
+    claimed_text: str
+    direction: str
+    found: ClaimInTime
+
+
+@dataclass(frozen=True)
+class DayInTime:
+    """The intraday paths of every series with bars on ``session``, and when each claim of the registry held.
+
+    Attributes
+    ----------
+    session : pandas.Timestamp
+    paths : tuple of IntradayPath
+        1-minute series first, then 5-minute ones, each in ticker order.
+    claims : tuple of QuotedInTime
+    without_bars : tuple of str
+        One line per claim that has no bars (its own or a declared proxy's).
+    """
+
+    session: pd.Timestamp
+    paths: tuple[IntradayPath, ...]
+    claims: tuple[QuotedInTime, ...]
+    without_bars: tuple[str, ...]
+
+    def table(self) -> pd.DataFrame:
+        """One row per claim with bars: quoted, bars used, windows held (ET), minutes and share, regular low/high."""
+        rows = []
+        for c in self.claims:
+            d = c.found.to_dict()
+            rows.append({"claim": c.id, "quoted": c.claimed_text or c.direction,
+                         "bars": f"{d['source_ticker']} {d['interval']}" + (" (proxy)" if d["proxy"] else ""),
+                         "coverage (ET)": "-".join(d["coverage"]),
+                         "held (ET)": ", ".join(f"{a}-{b}" for a, b in d["held_during"]) or "never",
+                         "minutes held": d["minutes_held"], "share of session": f"{100 * d['share_of_session']:.0f} %",
+                         "low": f"{d['low']['pct']:+.2f} % at {d['low']['time']}",
+                         "high": f"{d['high']['pct']:+.2f} % at {d['high']['time']}"})
+        return pd.DataFrame(rows)
+
+    def in_words(self) -> str:
+        """Markdown bullets: when each claim held, and which claims have no bars."""
+        lines = [f"* **{c.subject}** ({c.ticker}, quoted {c.claimed_text + ' %' if c.claimed_text else c.direction}): "
+                 f"{c.found.in_words()}." for c in self.claims]
+        lines += [f"* {line}" for line in self.without_bars]
+        return "\n".join(lines)
+
+    def plot(self):
+        """The chart of :func:`analysis.charts.plot_intraday_claims`."""
+        from .charts import plot_intraday_claims
+
+        return plot_intraday_claims(self)
+
+
+def day_in_time(day, cache: Cache | None = None, registry=None) -> DayInTime:
+    """Every cached intraday series on session ``day`` and every registry claim about that day, in time.
+
+    Parameters
+    ----------
+    day : date-like
+        The event's day 0 (an XNYS session).
+    cache : Cache, optional
+    registry : DataFrame or path, optional
+        The claims registry (default ``data/claims.csv``); a claim is about ``day`` when its own day 0 is ``day``.
+
+    Returns
+    -------
+    DayInTime
+    """
+    from .claims import load_registry
+
+    cache = cache or Cache()
+    session = cal.to_date(day)
+    claims = registry if isinstance(registry, pd.DataFrame) else load_registry(registry)
+    paths: dict[str, IntradayPath] = {}
+    for interval in ("1m", "5m"):
+        for entry in sorted((e for e in cache.manifest().values() if e.kind == "bars" and e.interval == interval),
+                            key=lambda e: e.ticker):
+            if entry.ticker in paths:
+                continue
+            try:
+                paths[entry.ticker] = intraday_path(entry.ticker, session, interval, cache)
+            except (CacheMissError, DataGapError):
+                continue
+    found, missing = [], []
+    for row in claims.itertuples(index=False):
+        if not calendar_ok(row.ticker):
+            missing.append(f"{row.id} ({row.ticker}): a 24/7 series; intraday sessions are defined for XNYS only.")
+            continue
+        if cal.event_day0(row.event_date).session != session:
+            continue
+        proxy = getattr(row, "intraday_proxy", "") or None
+        source = row.ticker if row.ticker in paths else (proxy if proxy in paths else None)
+        if source is None:
+            missing.append(f"{row.id}: {no_bars_note(row.ticker, proxy)}")
+            continue
+        claimed = None if pd.isna(row.claimed_pct) else float(row.claimed_pct)
+        result = claim_in_time(paths[source], claimed, row.tolerance_pct, row.direction, row.ticker)
+        found.append(QuotedInTime(row.id, row.subject, row.ticker, claimed, row.claimed_text, row.direction, result))
+    return DayInTime(session, tuple(paths.values()), tuple(found), tuple(missing))

@@ -479,6 +479,12 @@ def _fig_nvda_placebo(inputs: FigureInputs):
     return inputs.study.plot_placebo("NVDA")
 
 
+def _fig_intraday_claims(inputs: FigureInputs):
+    from .intraday import day_in_time
+
+    return day_in_time(inputs.day0, cache=inputs.cache).plot()
+
+
 @dataclass(frozen=True)
 class FigureSpec:
     """One exported chart: its file name (without extension), the notebook that shows it, what it shows, and how
@@ -496,6 +502,8 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("price_paths", "01_data", "prices rebased to 100 on 24 Jan 2025, τ ∈ [−10, +10]", _fig_price_paths),
     FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume),
     FigureSpec("claims", "02_claims_vs_market", "each quoted move against the day's range", _fig_claims),
+    FigureSpec("intraday_claims", "02_claims_vs_market", "day-0 intraday paths vs the previous close, and when each "
+                                                         "quoted figure held", _fig_intraday_claims),
     FigureSpec("nvda_event_path", "03_event_study", "NVDA's AR and CAR paths with 95 % bands (market model "
                                                      "vs ^GSPC)", _fig_nvda_paths),
     FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar),

@@ -74,5 +74,40 @@ Markdown(verdicts_markdown(check))
 Markdown(claims_in_plain_words(check))
 
 # %% [markdown]
+# ## Within the day: when each quoted figure held
+#
+# The verdicts above say that most figures were snapshots taken during the session, not when. For a few series we
+# hold real intraday bars of day 0 (`data/1m`, `data/5m`; their clocks and quirks are in `data/intraday/README.md`):
+# 1-minute bars of the whole day for META, MSFT and RSP, and 5-minute bars of the morning only (to 11:05 ET) for QQQ,
+# SMH and AMZN. Each path is in percent against the **previous session's raw close** (for META the daily close of
+# the Friday, 647.49); RSP has no raw daily close, so its closing bar is used, and QQQ's is derived from its adjusted
+# daily close; each path says which.
+#
+# A claim *holds* during a bar when it is true somewhere in that bar's low–high range: a fall ("down") while the
+# price is below the previous close, a number while it is within half a unit of its last digit. Times are ET, bars
+# labelled by their start. QQQ stands in for the Nasdaq-100 (a proxy declared in `data/claims.csv`); claims with no
+# bars say so, and no path is ever filled in from daily data.
+
+# %%
+from analysis.intraday import day_in_time, intraday_path
+
+day = day_in_time(check.to_frame()["day0"].dropna().iloc[0], cache, registry=ROOT / REGISTRY if REGISTRY else None)
+day.table()
+
+# %%
+day.plot()
+
+# %%
+Markdown(day.in_words())
+
+# %% [markdown]
+# Meta is the clearest case: the article's "significant declines" was true from the open until about half past ten,
+# and again for a few minutes in mid-afternoon, but not at the close (up 1.91 %). The path of one series, with its
+# low and high and their times:
+
+# %%
+print(intraday_path("META", day.session, cache=cache).summary())
+
+# %% [markdown]
 # **Next:** [3 · The event study](03_event_study.ipynb): was the fall abnormal, given how each stock moves with the
 # market?
