@@ -380,7 +380,7 @@ def parse_bars_csv(payload: bytes | Path, interval: str = "1m", label: str = "fi
     if malformed.any():
         row = int(malformed.idxmax())
         raise CacheCorruptError(f"{label} line {row + 2}: timestamp_et={stamps[row]!r} is not ISO 8601 with a UTC "
-                                "offset (e.g. 2025-01-27T09:30:00-05:00).", _IMPORT_HINT)
+                                "offset (YYYY-MM-DDTHH:MM:SS-05:00).", _IMPORT_HINT)
     frame = pd.DataFrame(index=raw.index)
     for column in ("open", "high", "low", "close", "volume"):
         values = raw[column].str.strip()
