@@ -1089,7 +1089,7 @@ class Cache(_BarsMixin):
         """What is cached: one row per price file, with its coverage, rows, calendar and meaning of close."""
         rows = []
         for entry in self.manifest().values():
-            if entry.kind != "prices":
+            if entry.kind not in ("prices", "bars"):  # bars: intraday 1m/5m files, first/last as ET timestamps
                 continue
             rows.append({
                 "ticker": entry.ticker, "interval": entry.interval, "first": entry.first, "last": entry.last,

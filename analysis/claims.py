@@ -881,6 +881,7 @@ class ClaimsCheck:
         lines.extend(f"[{row.id}] {row.data_note}" for row in f.itertuples(index=False)
                      if isinstance(row.data_note, str) and row.data_note)
         lines.extend(self.notes)
+        lines.extend(_intraday_footnotes(f))
         lines.append("Quotes, proxies and how each date was read: data/claims.csv (column note).")
         return lines
 
@@ -1073,6 +1074,24 @@ def _intraday_objects(frame: pd.DataFrame, claims: pd.DataFrame, cache) -> list[
 
     proxies = claims["intraday_proxy"] if "intraday_proxy" in claims.columns else [""] * len(claims)
     return [intraday_for_claim(row, cache, proxy or None) for row, proxy in zip(frame.itertuples(index=False), proxies)]
+
+
+def _intraday_footnotes(frame: pd.DataFrame) -> list[str]:
+    """When each claim held, from intraday bars (one line per claim that has them), and one line naming the rest."""
+    if "intraday" not in frame.columns:
+        return []
+    lines, without = [], []
+    for row in frame.itertuples(index=False):
+        info = row.intraday
+        if isinstance(info, dict) and info.get("available"):
+            label = f"{info['source_ticker']} {info['interval']} bars" + (", a proxy" if info["proxy"] else "")
+            lines.append(f"[{row.id}] when it held ({label}, ET): {info['in_words']}.")
+        elif isinstance(info, dict):
+            without.append(row.id)
+    if without:
+        lines.append(f"No intraday bars, so no times, for: {', '.join(without)} (no path is interpolated from daily "
+                     "data).")
+    return lines
 
 
 def verdict_in_words(row) -> str:

@@ -436,22 +436,19 @@ class ClaimInTime:
                 parts.append(f"from {_hhmm(start)} ET until the close")
             else:
                 parts.append(f"{_hhmm(start)}-{_hhmm(end)} ET")
-        end_known = "the day" if path.covers_close else f"the bars (until {_hhmm(coverage[1])} ET)"
+        unknown = f"; the bars end at {_hhmm(coverage[1])} ET, so the rest of the day is unknown"
         if not parts:
-            text = f"never true during the regular session{'' if path.covers_close else ' bars held'}"
-            if not path.covers_close or not path.covers_open:
-                text += f" ({_hhmm(coverage[0])}-{_hhmm(coverage[1])} ET)"
-        elif parts == ["all day, from the open to the close"]:
-            text = "true all day, from the open to the close"
-        else:
-            joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
-            text = f"true {joined} ({self.minutes_held} of {path.hours.regular_minutes} minutes), false for the " \
-                   f"rest of {end_known}"
-        if not path.covers_close:
-            text += f"; after {_hhmm(coverage[1])} ET there are no bars, so the rest of the day is unknown"
-        if self.proxy:
-            text += f" (on {self.source_ticker}, a proxy for {self.claim_ticker})"
-        return text
+            if path.covers_open and path.covers_close:
+                return "never true during the regular session"
+            return f"never true during the bars ({_hhmm(coverage[0])}-{_hhmm(coverage[1])} ET)" + (
+                "" if path.covers_close else unknown)
+        if parts == ["all day, from the open to the close"]:
+            return "true all day, from the open to the close"
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        text = f"true {joined} ({self.minutes_held} of {path.hours.regular_minutes} minutes)"
+        if self.minutes_held < self.covered_minutes:
+            text += ", false for the rest of " + ("the day" if path.covers_close else "the bars")
+        return text + ("" if path.covers_close else unknown)
 
     def to_dict(self) -> dict:
         """The JSON object: interval, source_ticker, proxy, coverage, held_during, low, high, minutes_held, ..."""
@@ -602,8 +599,9 @@ class DayInTime:
 
     def in_words(self) -> str:
         """Markdown bullets: when each claim held, and which claims have no bars."""
-        lines = [f"* **{c.subject}** ({c.ticker}, quoted {c.claimed_text + ' %' if c.claimed_text else c.direction}): "
-                 f"{c.found.in_words()}." for c in self.claims]
+        lines = [f"* **{c.subject}** ({c.ticker}, quoted {c.claimed_text + ' %' if c.claimed_text else c.direction}"
+                 f"{f'; on {c.found.source_ticker} bars, a proxy' if c.found.proxy else ''}): {c.found.in_words()}."
+                 for c in self.claims]
         lines += [f"* {line}" for line in self.without_bars]
         return "\n".join(lines)
 

@@ -293,3 +293,34 @@ def test_bar_format_round_trips():
         b"2025-01-27T09:30:00-05:00,1,2,0.5,1.5,10,2025-01-27 14:30:00\n", "1m")), "1m")
     assert frame.index[0] == pd.Timestamp("2025-01-27 09:30", tz="America/New_York")
     assert frame["source_timestamp"].iloc[0] == "2025-01-27 14:30:00" and check_bars(frame, "1m") == []
+
+
+def test_cli_verify_reports_known_differences_as_notes(tmp_cache, capsys):
+    assert cli.main(["--data-dir", str(tmp_cache.data_dir), "cache", "verify"]) == 0
+    out = capsys.readouterr().out
+    assert "NOTE 5m/AMZN.csv: 2025-01-27: lowest bar low (09:30) 225.4 vs daily low 225.86 (-0.20 %)" in out
+    assert "FAIL" not in out
+    assert cli.main(["--data-dir", str(tmp_cache.data_dir), "cache", "list", "--json"]) == 0
+    listed = {(r["ticker"], r["interval"]) for r in json.loads(capsys.readouterr().out)}
+    assert {("META", "1m"), ("QQQ", "5m")} <= listed
+
+
+def test_intraday_chart_is_registered_and_draws_every_series(real_cache):
+    from analysis.intraday import day_in_time
+    from analysis.report import FIGURES
+
+    assert "intraday_claims" in [f.name for f in FIGURES]
+    day = day_in_time(DAY, cache=real_cache)
+    assert [p.ticker for p in day.paths] == ["META", "MSFT", "RSP", "AMZN", "QQQ", "SMH"]
+    assert [c.id for c in day.claims] == ["nasdaq_ndx", "meta"] and day.claims[0].found.proxy
+    fig = day.plot()
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert any("QQQ (5m, bars to 11:05 only" in t for t in labels)
+    assert any("no bars: unknown" == t.get_text() for t in fig.axes[1].texts)
+
+
+def test_partial_coverage_in_words():
+    path = synthetic_path(np.full(19, 97.0))  # 5-minute bars 09:30-11:05 only, all below the previous close
+    found = claim_in_time(path, None, None, "down")
+    assert found.in_words() == ("true from the open until 11:05 ET (95 of 390 minutes); the bars end at 11:05 ET, "
+                                "so the rest of the day is unknown")
