@@ -714,10 +714,13 @@ def plot_intraday_claims(day) -> Figure:
     """
     import matplotlib.ticker as mticker
 
-    hours = None
     palette = ["#1f4e79", "#c00000", "#7f7f7f", "#76b900", "#ed7d31", "#4285f4", "#7030a0"]
-    fig, (ax, lanes) = new_figure(9.5, 6.6, nrows=2, sharex=True,
-                                  gridspec_kw={"height_ratios": [3.2, max(1, len(day.claims)) * 0.45 + 0.3]})
+    if day.claims:
+        fig, (ax, lanes) = new_figure(9.5, 6.6, nrows=2, sharex=True,
+                                      gridspec_kw={"height_ratios": [3.2, len(day.claims) * 0.45 + 0.3]})
+    else:  # a path on its own (IntradayPath.plot)
+        fig, ax = new_figure(9.5, 5.0)
+        lanes = None
 
     def hour(ts) -> float:
         local = ts.tz_convert("America/New_York")
@@ -726,7 +729,6 @@ def plot_intraday_claims(day) -> Figure:
     colors = {}
     with mpl.rc_context(STYLE):
         for i, path in enumerate(day.paths):
-            hours = path.hours
             regular = path.regular
             if regular.empty:
                 continue
@@ -749,7 +751,7 @@ def plot_intraday_claims(day) -> Figure:
                                                regular["close_pct"].iloc[-1]),
                             xytext=(4, 0), textcoords="offset points", fontsize=6.5, color=color, va="center")
         ax.axhline(0, color="black", lw=0.8)
-        ax.text(16.02, 0, "previous close", fontsize=7, va="center")
+        ax.text(16.02, 0, "previous\nclose", fontsize=7, va="top")
         for k, claim in enumerate(day.claims):
             found = claim.found
             color = colors.get(found.source_ticker, "black")
@@ -759,9 +761,8 @@ def plot_intraday_claims(day) -> Figure:
                 ax.axhline(level, color=color, lw=1.0, ls=":", alpha=0.9)
                 ax.text(16.02, level, f"quoted {claim.claimed_text} %\n({who})", fontsize=7, va="center", color=color)
             for start, end in found.held:
-                ax.axvspan(hour(start), hour(end) if hour(end) > hour(start) else 16, color=color, alpha=0.10, lw=0)
-                lanes.barh(k, hour(end) - hour(start) if hour(end) > hour(start) else 16 - hour(start),
-                           left=hour(start), color=color, height=0.6)
+                ax.axvspan(hour(start), hour(end), color=color, alpha=0.10, lw=0)
+                lanes.barh(k, hour(end) - hour(start), left=hour(start), color=color, height=0.6)
             coverage = found.path.coverage
             if coverage is not None and not found.path.covers_close:
                 end = hour(coverage[1])
@@ -770,32 +771,37 @@ def plot_intraday_claims(day) -> Figure:
             quoted = f"{claim.claimed_text} %" if claim.claimed_text else f"“{claim.direction}”"
             lanes.text(16.02, k, f"{claim.subject}: {quoted}\n{found.minutes_held} of "
                                  f"{found.path.hours.regular_minutes} min", fontsize=7, va="center")
-        lanes.set_yticks(range(len(day.claims)), [c.id for c in day.claims])
-        lanes.set_ylim(-0.6, len(day.claims) - 0.4)
-        lanes.invert_yaxis()
-        lanes.set_title("When each quoted figure held (shaded: held; hatched: no bars)", fontsize=9.5,
-                        fontweight="normal", loc="left")
-        lanes.grid(axis="y", visible=False)
-        for axis in (ax, lanes):
+        bottom = lanes if lanes is not None else ax
+        if lanes is not None:
+            lanes.set_yticks(range(len(day.claims)), [c.id for c in day.claims])
+            lanes.set_ylim(-0.6, len(day.claims) - 0.4)
+            lanes.invert_yaxis()
+            lanes.set_title("When each quoted figure held (shaded: held; hatched: no bars)", fontsize=9.5,
+                            fontweight="normal", loc="left")
+            lanes.grid(axis="y", visible=False)
+        for axis in (ax, lanes) if lanes is not None else (ax,):
             axis.axvline(9.5, color="#595959", lw=0.8)
             axis.axvline(16, color="#595959", lw=0.8)
         ax.text(9.5, 1.0, " open", transform=ax.get_xaxis_transform(), fontsize=7.5, va="top")
         ax.text(16, 1.0, "close ", transform=ax.get_xaxis_transform(), fontsize=7.5, va="top", ha="right")
         ticks = [9.5 + 0.5 * i for i in range(14)]
-        lanes.set_xticks(ticks, [f"{int(t):02d}:{int(round(60 * (t % 1))):02d}" for t in ticks])
-        lanes.set_xlim(9.4, 16.1)
-        lanes.set_xlabel("time, ET (America/New_York); regular session from exchange_calendars XNYS")
+        bottom.set_xticks(ticks, [f"{int(t):02d}:{int(round(60 * (t % 1))):02d}" for t in ticks])
+        bottom.set_xlim(9.4, 16.1)
+        bottom.set_xlabel("time, ET (America/New_York); regular session from exchange_calendars XNYS")
         ax.yaxis.set_major_formatter(mticker.FuncFormatter(_signed_percent))
         ax.set_ylabel("change vs the previous close (%)")
         day_text = f"{day.session:%a %d %b %Y}"
-        ax.set_title(f"Intraday paths on {day_text} and when the quoted figures held")
+        ax.set_title(f"Intraday paths on {day_text} and when the quoted figures held" if day.claims else
+                     f"Intraday path of {', '.join(p.ticker for p in day.paths)} on {day_text}")
         low = min(float(p.regular["close_pct"].min()) for p in day.paths if not p.regular.empty)
         ax.set_ylim(bottom=low - 2.2)
         ax.legend(loc="lower right", fontsize=6.8, ncol=2, title="1m: solid, 5m: dashed; ▲ first open, ● last close",
                   title_fontsize=6.8)
+        other = "; ".join(f"{p.ticker}: {'its closing bar' if p.previous.basis == 'closing bar' else p.previous.basis}"
+                          for p in day.paths if p.previous.basis != "raw daily close")
         add_source_line(fig, "Source: intraday bars in data/1m, data/5m (data/intraday/README.md); raw prices vs the "
-                             "previous raw close\n(RSP: its closing bar; QQQ: derived from the adjusted daily close). "
-                             "Computations: analysis/intraday.py.")
+                             "previous raw daily close" + (f"\n({other} previous close)" if other else "")
+                        + ". Computations: analysis/intraday.py.")
     return fig
 
 

@@ -136,10 +136,12 @@ def previous_close(ticker: str, day, bars: pd.DataFrame, cache: Cache) -> Previo
         if len(regular) and pd.notna(adj_high) and pd.notna(daily.loc[prev, "close"]):
             ratio = float(regular["high"].max() / adj_high)
             value = float(daily.loc[prev, "close"]) * ratio
+            check = daily.loc[session, "open"] * ratio  # the official open on the same scale, for the reader to judge
             return PreviousClose(value, prev, "derived",
                                  f"derived: the {basis} daily close of {prev.date()} ({daily.loc[prev, 'close']:.4f}) "
                                  f"scaled to raw levels by bars' high / daily high ({ratio:.5f}), which assumes the "
-                                 f"day's high lies inside the bars: {value:.2f}")
+                                 f"day's high lies inside the bars (on that scale the daily open is {check:.2f}): "
+                                 f"{value:.2f}")
     raise DataGapError(f"no previous close for {symbol} on {prev.date()}: the daily file has no raw close and the "
                        "intraday file no bar of that session's close.",
                        "import a raw daily history of the ticker (python -m analysis cache import ...).")
@@ -157,6 +159,7 @@ class Extreme:
     price: float
 
     def to_dict(self) -> dict:
+        """``{"pct": ..., "time": "HH:MM", "price": ...}`` (percent, ET)."""
         return {"pct": round(self.pct, 4), "time": _hhmm(self.time), "price": self.price}
 
 
@@ -290,6 +293,10 @@ class IntradayPath:
     def _repr_html_(self) -> str:
         return "<pre>" + html.escape(self.summary()) + "</pre>"
 
+    def plot(self):
+        """This path alone in the chart of :func:`analysis.charts.plot_intraday_claims`. Returns a Figure."""
+        return DayInTime(self.session, (self,), (), ()).plot()
+
 
 def intraday_path(ticker: str, day, interval: str | None = None, cache: Cache | None = None) -> IntradayPath:
     """The intraday path of ``ticker`` on session ``day``, against the previous close.
@@ -366,6 +373,15 @@ def held_mask(low_pct, high_pct, claimed_pct: float | None, tolerance_pct: float
 
 def windows_from_mask(starts: pd.DatetimeIndex, mask, step: pd.Timedelta) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     """Merge consecutive held bars into ``[start, end)`` windows; a missing bar (a gap in ``starts``) ends one.
+
+    Parameters
+    ----------
+    starts : pandas.DatetimeIndex
+        The bars' starts, ascending.
+    mask : array-like of bool
+        Whether the claim held in each bar (:func:`held_mask`).
+    step : pandas.Timedelta
+        The length of one bar.
 
     Returns
     -------
@@ -505,23 +521,27 @@ def no_bars_note(ticker: str, proxy: str | None = None) -> str:
             "interpolated from daily data).")
 
 
-def claims_in_time(check, cache: Cache | None = None, registry=None) -> dict[str, dict]:
-    """The ``intraday`` object of every claim of a :class:`analysis.claims.ClaimsCheck`, by claim id.
+def intraday_for_claim(claim, cache, proxy: str | None = None) -> dict:
+    """The ``intraday`` object of one claim of ``claims --json``.
 
     A claim uses its own ticker's bars when they are cached, else the bars of the proxy declared in the registry
     (column ``intraday_proxy`` of ``data/claims.csv``), else it gets ``{"available": false, "note": ...}``.
+
+    Parameters
+    ----------
+    claim : row
+        Anything with ``ticker, claimed_pct, tolerance_pct, direction, day0`` (a row of the claims check).
+    cache : Cache
+        Or any object with ``bar_intervals``, ``read_bars``, ``read`` and ``close_basis``; without
+        ``bar_intervals`` the claim gets a note.
+    proxy : str, optional
+        The declared intraday proxy.
+
+    Returns
+    -------
+    dict
+        :meth:`ClaimInTime.to_dict`, or ``{"available": False, "note": ...}``.
     """
-    cache = cache or Cache()
-    frame = check.to_frame() if hasattr(check, "to_frame") else check
-    out: dict[str, dict] = {}
-    for row in frame.itertuples(index=False):
-        proxy = getattr(row, "intraday_proxy", None) or None
-        out[row.id] = intraday_for_claim(row, cache, proxy)
-    return out
-
-
-def intraday_for_claim(claim, cache, proxy: str | None = None) -> dict:
-    """The ``intraday`` object of one claim (a row with ticker, claimed_pct, tolerance_pct, direction, day0)."""
     bar_intervals = getattr(cache, "bar_intervals", None)
     if bar_intervals is None:
         return {"available": False, "note": "This cache holds no intraday bars."}
