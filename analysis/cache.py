@@ -341,8 +341,10 @@ INTERVAL_MINUTES = {"1m": 1, "5m": 5, "1h": 60}
 #: Columns of an intraday bar file, in order.
 BAR_COLUMNS = ("timestamp_et", "open", "high", "low", "close", "volume", "source_timestamp")
 #: Above this relative gap between the bars and the daily file, the bars are refused (a wrong clock or ticker);
-#: below it the difference is reported as a note (the opening cross against the first trade, a stray print).
-BAR_DAILY_REJECT = 0.02
+#: below it the difference is reported as a note (the opening cross against the first trade, a stray print). The
+#: largest known difference in the shared bars is 0.47 % (SMH's first trade against its opening cross); MSFT's bars
+#: read one hour off open 1.68 % away from the daily open.
+BAR_DAILY_REJECT = 0.01
 _BAR_TS_RE = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"
 
 
@@ -498,10 +500,26 @@ def compare_bars_with_daily(bars: pd.DataFrame, daily: pd.DataFrame | None, clos
 
     Per session: the first regular bar's open against the daily open, the last regular bar's close against the daily
     close (only when the bars reach the end of the session), and the bars' lowest low and highest high against the
-    daily low and high. A difference up to :data:`BAR_DAILY_REJECT` (2 %) is a known kind of difference -- the
+    daily low and high. A difference up to :data:`BAR_DAILY_REJECT` (1 %) is a known kind of difference -- the
     opening cross against the first trade, the closing auction against the last minute, a stray print below the
     daily low -- and is reported as a note, not rejected; a larger one points at a wrong clock or ticker and is a
     problem. Levels are compared only when the daily prices are raw (an adjusted daily file sits below raw levels).
+
+    Parameters
+    ----------
+    bars : pandas.DataFrame
+        Parsed bars (:func:`parse_bars_csv`).
+    daily : pandas.DataFrame or None
+        The ticker's daily file (:func:`parse_price_csv`).
+    close_basis : str or None
+        What ``close`` means in the daily file (:data:`CLOSE_BASES`).
+    interval : str
+    calendar : str
+
+    Returns
+    -------
+    (list of str, list of str)
+        Problems (refused) and notes (reported).
     """
     problems: list[str] = []
     notes: list[str] = []
@@ -583,6 +601,11 @@ class _BarsMixin:
                 payload = path.read_bytes()
                 frame = parse_bars_csv(payload, interval, label=str(path))
                 problems = check_bars(frame, interval, cal.calendar_for(ticker))
+                daily_file = Path(root) / "daily" / path.with_name(f"{stem}.csv").name
+                if not problems and daily_file.is_file():  # a wrong clock shows against the daily open and close
+                    daily = parse_price_csv(daily_file, "1d", label=str(daily_file))
+                    problems = compare_bars_with_daily(frame, daily, provenance.get(ticker, {}).get("close_basis"),
+                                                       interval)[0]
                 if problems:
                     errors.append(f"{path.name}: " + "; ".join(problems))
                     continue

@@ -324,3 +324,21 @@ def test_partial_coverage_in_words():
     found = claim_in_time(path, None, None, "down")
     assert found.in_words() == ("true from the open until 11:05 ET (95 of 390 minutes); the bars end at 11:05 ET, "
                                 "so the rest of the day is unknown")
+
+
+def test_import_refuses_bars_on_a_wrong_clock(tmp_cache, tmp_path, project_root):
+    """MSFT's source stamps are UTC: read as ET, its bars would sit five hours late. Shifted one hour (a daylight
+    saving slip), they pass the session-hours rule but the first regular bar no longer opens near the daily open."""
+    import shutil
+
+    source = tmp_path / "market-data"
+    shutil.copytree(project_root / "data" / "1d", source / "daily")
+    for path in (source / "daily").glob("_*.csv"):
+        path.rename(path.with_name(path.name[1:]))
+    (source / "intraday").mkdir()
+    frame = parse_bars_csv((project_root / "data" / "1m" / "MSFT.csv").read_bytes(), "1m")
+    frame = frame[frame.index >= pd.Timestamp("2025-01-27 05:00", tz="America/New_York")]
+    frame.index = frame.index - pd.Timedelta(hours=1)
+    (source / "intraday" / "MSFT_1m.csv").write_bytes(serialize_bars(frame))
+    with pytest.raises(Exception, match=r"MSFT_1m.csv: 2025-01-27: first regular bar's open .* vs daily open 424.01"):
+        tmp_cache.import_market_data(source)
