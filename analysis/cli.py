@@ -31,7 +31,9 @@ def cmd_cache_import(args) -> int:
     cache = _cache(args)
     entries = cache.import_market_data(args.source)
     prices = [e for e in entries if e.kind == "prices"]
-    print(f"imported {len(prices)} price histories and {len(entries) - len(prices)} other files into {cache.data_dir}")
+    bars = [e for e in entries if e.kind == "bars"]  # intraday 1m/5m files
+    print(f"imported {len(prices)} price histories, {len(bars)} intraday bar files and "
+          f"{len(entries) - len(prices) - len(bars)} other files into {cache.data_dir}")
     return 0
 
 
