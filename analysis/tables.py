@@ -128,8 +128,13 @@ def claims_in_plain_words(check) -> str:
         close = f"{signed(row.close_pct, '+.2f')} %" if pd.notna(row.close_pct) else "n/a"
         day = f"{row.day0:%d %b %Y}" if pd.notna(row.day0) else "day 0"
         flag = " **The sign differs from the close.**" if row.sign_differs_from_close else ""
+        info = getattr(row, "intraday", None)  # when the figure held, from intraday bars (analysis.intraday)
+        when = ""
+        if isinstance(info, dict) and info.get("available"):
+            proxy = ", a proxy" if info["proxy"] else ""
+            when = f" *When:* {info['in_words']} ({info['source_ticker']} {info['interval']} bars{proxy})."
         lines.append(f"* **{row.subject}** ({row.ticker}): quoted {quoted}; closed {close} on {day}. "
-                     f"*{row.verdict.replace('_', ' ')}*: {VERDICT_MEANINGS[row.verdict]}{flag}")
+                     f"*{row.verdict.replace('_', ' ')}*: {VERDICT_MEANINGS[row.verdict]}{flag}{when}")
     return "\n".join(lines)
 
 
