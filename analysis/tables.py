@@ -17,10 +17,24 @@ __all__ = ["cache_overview", "markdown_section", "day0_table", "group_tests_tabl
            "verdicts_markdown", "claims_in_plain_words", "window_name"]
 
 
-def cache_overview(cache: Cache | None = None) -> pd.DataFrame:
-    """What is cached (:meth:`Cache.coverage`) beside where it came from (``data/provenance.csv``), by ticker."""
+def cache_overview(cache: Cache | None = None, interval: str | None = "1d") -> pd.DataFrame:
+    """What is cached (:meth:`Cache.coverage`) beside where it came from (``data/provenance.csv``), by ticker.
+
+    Parameters
+    ----------
+    cache : Cache, optional
+    interval : str or None
+        Only the files of this interval (default the daily histories; ``None`` for every file).
+
+    Returns
+    -------
+    DataFrame
+    """
     cache = cache or Cache()
-    coverage = cache.coverage().drop(columns=["file"])
+    coverage = cache.coverage()
+    if interval is not None:
+        coverage = coverage[coverage["interval"] == interval]
+    coverage = coverage.drop(columns=["file"])
     provenance = cache.provenance()
     coverage["source"] = [provenance.get(t, {}).get("source", "") for t in coverage["ticker"]]
     coverage["cross_check"] = [provenance.get(t, {}).get("cross_check", "") for t in coverage["ticker"]]
