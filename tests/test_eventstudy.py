@@ -400,7 +400,7 @@ def test_to_dict_shape(fitted):
     assert {"alpha", "beta", "sigma", "n_estimation", "ar", "windows", "placebo_p"} <= firm.keys()
     assert list(firm["ar"]) == [str(t) for t in range(-10, 11)]
     assert list(firm["windows"]) == ["0,0", "0,1", "-1,1"]
-    assert set(firm["windows"]["0,1"]) == {"car", "se", "t", "p"}
+    assert set(firm["windows"]["0,1"]) == {"car", "se", "t", "p", "p_holm", "p_bh"}  # adjusted beside the raw p
     assert type(firm["alpha"]) is float and type(firm["n_estimation"]) is int
     assert firm["ar"]["0"] == fitted.abnormal_returns.at[0, "F000"]
 
