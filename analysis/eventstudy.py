@@ -79,6 +79,7 @@ from analysis.inference import (
     student_t_pvalue,
     window_key,
 )
+from analysis.events import window_label
 from analysis.jsonutil import json_float as _json_float
 
 __all__ = [
@@ -254,21 +255,6 @@ def _check_window(window: Sequence[int], what: str) -> tuple[int, int]:
 
 def _tau_label(tau: int) -> str:
     return f"{tau:+d}" if tau else "0"
-
-
-def window_label(window: tuple[int, int]) -> str:
-    """The one spelling of an event window in text: ``(0, 1)`` gives ``"[0,+1]"``, ``(-1, 1)`` ``"[-1,+1]"``.
-
-    Parameters
-    ----------
-    window : (int, int)
-
-    Returns
-    -------
-    str
-        The JSON key is :func:`analysis.inference.window_key` (``"0,1"``).
-    """
-    return f"[{_tau_label(int(window[0]))},{_tau_label(int(window[1]))}]"
 
 
 @dataclass(frozen=True)

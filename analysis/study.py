@@ -20,8 +20,18 @@ from . import config
 from .cache import Cache, normalize_ticker
 from .calendar import Day0, calendar_for, event_day0
 from .errors import DataGapError, UnknownTickerError
-from .eventstudy import EventStudy, EventStudyResults, forest_table, index_reaction, long_short_difference
-from .returns import factor_returns, raw_day_moves, returns_panel
+from .eventstudy import (
+    FACTOR_MODELS,
+    MARKET_MODELS,
+    EventStudy,
+    EventStudyResults,
+    compare,
+    forest_table,
+    index_reaction,
+    long_short_difference,
+)
+from .jsonutil import json_float
+from .returns import model_factors, raw_day_moves, returns_panel
 
 #: Normal-return models and the benchmarks the robustness table runs, in order. ``None``: no benchmark.
 ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
@@ -33,6 +43,9 @@ ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
     ("market-adjusted", "^GSPC"),
     ("constant-mean", None),
     ("ff3", None),
+    ("carhart", None),
+    ("ff5", None),
+    ("garch", "^GSPC"),
 )
 
 
@@ -98,7 +111,7 @@ def run_event_study(
         Simple close-to-close returns (adjusted close where the source gives one); decimals.
     """
     cache = cache or Cache()
-    uses_benchmark = model in ("market", "market-adjusted")
+    uses_benchmark = model in MARKET_MODELS
     wanted = _check_cached([*(tickers or default_tickers(cache)), *([benchmark] if uses_benchmark else [])], cache)
     names = wanted[:-1] if uses_benchmark else wanted
     day0 = _day0(event_date)
@@ -107,7 +120,7 @@ def run_event_study(
         panel[names], day0.session, model=model,
         benchmark=panel[normalize_ticker(benchmark)] if uses_benchmark else None,
         benchmark_name=normalize_ticker(benchmark),
-        factors=factor_returns(cache) if model == "ff3" else None,
+        factors=model_factors(model, cache) if model in FACTOR_MODELS else None,
         estimation_window=estimation_window, event_windows=event_windows, ar_path=ar_path,
         event_date=day0.event_date,
     )
@@ -140,9 +153,42 @@ def index_table(
     return frame
 
 
-def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None) -> dict:
-    """The ``study --json`` object: the engine's dictionary plus the index reactions."""
+def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None,
+               volume: pd.DataFrame | None = None, cross_section=None) -> dict:
+    """The ``study --json`` object: the engine's dictionary plus the index reactions.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+    indices : DataFrame, optional
+        :func:`index_table`.
+    volume : DataFrame, optional
+        :func:`analysis.volume.abnormal_volume` (``study --volume``), added as ``"volume"``.
+    cross_section : CrossSectionResults, optional
+        :func:`analysis.crosssection.cross_sectional_regression`, added as ``"cross_section"``.
+
+    Returns
+    -------
+    dict
+        JSON-safe; also ``"abnormal_volatility"`` (day-0 AR² against σ̂², and against the GARCH forecast for
+        ``model="garch"``).
+    """
+    from .volatility import abnormal_volatility
+
     out = results.to_dict()
+    out["abnormal_volatility"] = {
+        "what": "day-0 AR squared against its estimation-window variance (ratio ~ F(1, df)) and, for the garch "
+                "model, against the GARCH forecast h0 (garch_ratio ~ chi2(1))",
+        "firms": {firm: {k: (bool(v) if isinstance(v, (bool, np.bool_)) else json_float(v)) for k, v in row.items()}
+                  for firm, row in abnormal_volatility(results).iterrows()},
+    }
+    if volume is not None:
+        out["volume"] = {
+            "what": volume.attrs.get("what", "abnormal log volume"),
+            "firms": {firm: {k: json_float(v) for k, v in row.items()} for firm, row in volume.iterrows()},
+        }
+    if cross_section is not None:
+        out["cross_section"] = cross_section.to_dict()
     if indices is not None:
         out["indices"] = {
             row.ticker: {"return": _float(row["return"]), "z": _float(row.z), "percentile": _float(row.percentile),
@@ -152,9 +198,7 @@ def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None) 
     return out
 
 
-def _float(value) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value
+_float = json_float
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -228,8 +272,8 @@ def robustness(
     cache = cache or Cache()
     names = tickers or default_tickers(cache)
     cached = set(cache.tickers("1d"))
-    rows = []
     fitted: dict[str, EventStudyResults] = {}
+    specs_of: dict[str, tuple[str, str | None]] = {}
     day0 = _day0(event_date).session
     for model, benchmark in specs:
         if benchmark is not None and benchmark not in cached:
@@ -238,14 +282,17 @@ def robustness(
                                  event_windows=((0, 0), (0, 1)), cache=cache)
         label = spec_label(model, benchmark)
         fitted[label] = result
-        intervals = result.day0_intervals(0.95)  # Student t with the model's own df
-        frame = result.to_frame().set_index(["firm", "window"])
+        specs_of[label] = (model, benchmark)
+    frame = compare(fitted, windows=((0, 0), (0, 1)), level=0.95).frame.set_index(["firm", "spec", "window"])
+    rows = []
+    for label, result in fitted.items():
+        model, benchmark = specs_of[label]
         for firm in result.tickers:
-            day = frame.loc[(firm, "0,0")]
-            two = frame.loc[(firm, "0,1")]
+            day = frame.loc[(firm, label, "0,0")]
+            two = frame.loc[(firm, label, "0,1")]
             rows.append({"firm": firm, "spec": label, "model": model, "benchmark": benchmark,
                          "ar0": day["car"], "ar0_se": day["se"], "ar0_t": day["t"], "ar0_p": day["p"],
-                         "ar0_low": intervals.loc[firm, "lo"], "ar0_high": intervals.loc[firm, "hi"],
+                         "ar0_low": day["lower"], "ar0_high": day["upper"],
                          "df": result.df,
                          "car01": two["car"], "car01_t": two["t"], "car01_p": two["p"]})
     table = pd.DataFrame(rows)
