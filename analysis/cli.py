@@ -174,11 +174,27 @@ def cmd_study(args) -> int:
     results = run_event_study(_tickers(args.tickers), args.benchmark, args.model, args.event, estimation, windows,
                               cache=cache)
     indices = index_table(event_date=args.event, estimation_window=estimation, cache=cache)
+    volume = cross = None
+    if getattr(args, "volume", False):
+        from .volume import volume_study
+
+        volume = volume_study(results.tickers, args.event, args.benchmark, estimation, cache=cache)
+    if getattr(args, "cross_section", False):
+        from .crosssection import firm_cross_section
+
+        cross = firm_cross_section(results, cache)
     _print_day0_note(args.event)
     if args.json:
-        _print_json(study_json(results, indices))
+        _print_json(study_json(results, indices, volume=volume, cross_section=cross))
         return 0
     print(results.summary())
+    if volume is not None:
+        print(volume.attrs["what"])
+        shown = volume[["volume0", "abnormal_log_volume", "volume_ratio", "t", "p"]]
+        print(shown.to_string(float_format=lambda v: f"{v:10.3f}"))
+        print()
+    if cross is not None:
+        print(cross.summary())
     print()
     print(f"Indices on day 0 ({results.day0.date()}): raw simple close-to-close return (%), z against the "
           f"estimation window {list(estimation)}, percentile among all cached daily returns")
@@ -284,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_moves)
     def study_options(p):
         p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK, help="market proxy (default ^GSPC)")
-        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"])
+        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3",
+                                                               "carhart", "ff5", "garch"])
         p.add_argument("--event", default=str(config.EVENT_DATE), help="event date; day 0 is the first session on "
                                                                        "or after it (default 2025-01-27)")
         p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
@@ -296,6 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("study", help="the event study of the AI complex (market model vs ^GSPC by default)")
     p.add_argument("--tickers", help="comma-separated firms (default: every cached US stock, the AI complex)")
     study_options(p)
+    p.add_argument("--volume", action="store_true",
+                   help="add day-0 abnormal volume (log-volume market model, Campbell-Wasley 1996) for every firm")
+    p.add_argument("--cross-section", action="store_true",
+                   help="add the OLS (HC3) of day-0 ARs on SOXX beta, momentum and log dollar volume")
     p.set_defaults(func=cmd_study)
 
     p = sub.add_parser("groups", help="peer groups (hardware, platforms, power) and their differences")

@@ -1407,6 +1407,13 @@ class EventStudyResults:
             "Variance: exact prediction-error variance σ̂²·1'[I + X*(X'X)⁻¹X*']1 (MacKinlay 1997), t ~ Student "
             f"t({self._df}), two-sided p.",
         ]
+        if self._garch is not None:
+            header[-1] = ("Variance: GARCH(1,1) conditional variances h_τ forecast from the end of the estimation "
+                          f"window (Bollerslev 1986), summed over a window; t ~ Student t({self._df}), two-sided p.")
+            fallbacks = self.garch_fallbacks
+            header.append("GARCH: every fit converged." if not fallbacks else
+                          "GARCH did not converge for " + "; ".join(f"{t} ({m})" for t, m in fallbacks.items())
+                          + ": OLS market model used for them.")
         if (first, last) != self._requested_estimation:
             header.append(
                 f"Note: the estimation window {self._requested_estimation} was cut to the start of the data, "
@@ -1421,6 +1428,10 @@ class EventStudyResults:
                 fit["alpha (%/day)"] = params[name].map(lambda v: f"{v:.4f}")
             else:
                 fit[name] = (params[name] / 100.0).map(lambda v: f"{v:.3f}")
+        fit["alpha t"] = self.tvalues["alpha"].map(lambda v: f"{v:.2f}")
+        loading = "beta" if "beta" in params.columns else ("beta_mkt" if "beta_mkt" in params.columns else None)
+        if loading is not None:
+            fit[f"{loading} se"] = self.bse[loading].map(lambda v: f"{v:.3f}")
         fit["sigma (%/day)"] = (self.sigma * 100).map(lambda v: f"{v:.3f}")
         fit["n"] = self.n_estimation
         fit["placebo p (day 0)"] = self.placebo_p.map(lambda v: f"{v:.4f}")
@@ -1430,6 +1441,7 @@ class EventStudyResults:
         sections.append(("Fit over the estimation window, and the day-0 placebo p", fit, [placebo_note]))
         for window in self._event_windows:
             frame = self.car(window)
+            adjusted = self.adjusted_pvalues(window)
             dates = self.sessions.loc[[window[0], window[1]]]
             table = pd.DataFrame(
                 {
@@ -1437,6 +1449,8 @@ class EventStudyResults:
                     "se (%)": (frame["se"] * 100).map(lambda v: f"{v:.2f}"),
                     "t": frame["t"].map(lambda v: f"{v:.2f}"),
                     "p": frame["p"].map(lambda v: f"{v:.4f}"),
+                    "p Holm": adjusted["p_holm"].map(lambda v: f"{v:.4f}"),
+                    "p BH": adjusted["p_bh"].map(lambda v: f"{v:.4f}"),
                 }
             )
             notes = self._confound_notes(window)
@@ -1461,6 +1475,10 @@ class EventStudyResults:
             f"GRANK t [t({self.n_estimation - 1})]": lambda w: _fmt_stat(w.grank),
             f"Wald chi2({group.n})": lambda w: _fmt_stat(w.wald),
             f"Wald, exact Hotelling F({group.n}, {self._df - group.n + 1})": lambda w: _fmt_stat(w.wald_exact),
+            f"cross-sectional t [t({group.n - 1})] (assumes independence)": lambda w: _fmt_stat(w.csect),
+            "skewness-adjusted t [N(0,1)] (assumes independence)": lambda w: _fmt_stat(w.skew),
+            "Wilcoxon signed-rank W (assumes independence)": lambda w: _fmt_stat(w.wilcoxon),
+            "bootstrap p, whole dates resampled": lambda w: f"{w.bootstrap.pvalue:.4f}",
         }
         table = pd.DataFrame(
             {f"[{w.window[0]},{w.window[1]}]": [fn(w) for fn in rows.values()] for w in group.windows},
@@ -1469,11 +1487,24 @@ class EventStudyResults:
         notes = [
             f"N = {group.n}, r̄ = {group.rbar:.3f} (mean pairwise correlation of estimation-window residuals).",
             f"Corrado rank t (day 0) = {_fmt_stat(group.corrado)}, N(0,1).",
-            "Robust to cross-correlation: portfolio t, KP-adjusted Patell and BMP, GRANK, Wald. Plain Patell, plain "
-            "BMP, Corrado and the generalized sign assume independent firms.",
+            "Robust to cross-correlation: portfolio t, KP-adjusted Patell and BMP, GRANK, Wald, the date bootstrap. "
+            "Plain Patell, plain BMP, Corrado, the generalized sign, the cross-sectional t, the skewness-adjusted t "
+            "and Wilcoxon assume independent firms.",
             "Wald chi2 is the large-sample law and over-rejects somewhat; the exact Hotelling F row is its "
             "finite-sample form.",
+            f"Bootstrap: {group.bootstrap_draws} draws of whole estimation-window dates (seed {group.bootstrap_seed}), "
+            "so the cross-correlation of the firms is kept.",
+            "Per-firm p are adjusted over the N firms: Holm (family-wise error), Benjamini-Hochberg (false discovery "
+            "rate).",
         ]
+        if self._has_pretrend_window():
+            pre = self.pretrend()
+            first, last = PRETREND_WINDOW
+            notes.append(
+                f"Pre-trend: joint F({last - first + 1}, {self._df}) that every AR of {window_label(PRETREND_WINDOW)} "
+                f"is zero: portfolio F = {pre.at['portfolio', 'f']:.2f} (p {pre.at['portfolio', 'p']:.4f}); "
+                f"{int((pre['p'].drop('portfolio') < 0.05).sum())} of {group.n} firms reject at 5 %."
+            )
         if group.n < GRANK_SMALL_N:
             notes.append(
                 f"GRANK over-rejects with few firms (N = {group.n} < {GRANK_SMALL_N}): its tails are closer to "
