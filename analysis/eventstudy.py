@@ -698,13 +698,6 @@ class EventStudy:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _json_float(x) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
 class EventStudyResults:
     """The fitted event study: plain numbers (read-only properties and DataFrames), with presentation on top.
 
@@ -1278,45 +1271,60 @@ class EventStudyResults:
         """The JSON shape of issue 3 (without "indices"): decimals, JSON-safe (None for NaN).
 
         Top level: event_date, day0, benchmark, model, estimation_window, firms, group, plus n_estimation, df and
-        returns (a label). ``firms[t]``: alpha, beta (the market loading; None for constant-mean; for ff3 also
-        beta_mkt, beta_smb, beta_hml), sigma, n_estimation, ar{"-10".."10"}, windows{"a,b": {car, se, t, p}},
-        placebo_p. ``group``: see :meth:`analysis.inference.GroupStatistics.to_dict`.
+        returns (a label). ``firms[t]``: alpha, beta (the market loading; None for constant-mean; for the factor
+        models also beta_mkt, beta_smb, beta_hml and beta_mom or beta_rmw, beta_cma), sigma, n_estimation,
+        ar{"-10".."10"}, windows{"a,b": {car, se, t, p, p_holm, p_bh}}, placebo_p, params{name: {value, se, t, p}},
+        pretrend{f, p}, and for garch garch{converged, omega, arch_a, garch_b, note}. ``group``: see
+        :meth:`analysis.inference.GroupStatistics.to_dict` (csect_t/_p, skew_t/_p, wilcoxon_w/_p, bootstrap_p per
+        window). Top level also: pretrend (portfolio), multiple_testing, garch.
+
+        Returns
+        -------
+        dict
+            JSON-safe (``json.dumps(..., allow_nan=False)`` works).
         """
         params = self.params
-        ar = self.abnormal_returns
-        adjusted = {window_key(w): self.adjusted_pvalues(w) for w in self._event_windows}
+        names = list(params.columns)
+        # plain python lists first: per-firm DataFrame look-ups dominate the time with hundreds of firms
+        par = {name: (params[name].tolist(), self.bse[name].tolist(), self.tvalues[name].tolist(),
+                      self.pvalues[name].tolist()) for name in names}
+        taus = [str(int(tau)) for tau in self.abnormal_returns.index]
+        ar = self._event_ar.T.tolist()
+        sigma = self.sigma.tolist()
+        placebo = self.placebo_p.tolist()
+        windows = {}
+        for window in self._event_windows:
+            key = window_key(window)
+            frame = self.cars[key]
+            adjusted = self.adjusted_pvalues(window)
+            windows[key] = [frame[c].tolist() for c in ("car", "se", "t", "p")] + [
+                adjusted["p_holm"].tolist(), adjusted["p_bh"].tolist()]
         pretrend = self.pretrend() if self._has_pretrend_window() else None
+        pre = None if pretrend is None else (pretrend["f"].tolist(), pretrend["p"].tolist())
+        loading = "beta_mkt" if self._model in FACTOR_MODELS else ("beta" if "beta" in names else None)
         firms = {}
-        for ticker in self._tickers:
-            entry: dict = {"alpha": _json_float(params.at[ticker, "alpha"])}
+        for j, ticker in enumerate(self._tickers):
+            entry: dict = {"alpha": _json_float(par["alpha"][0][j])}
+            entry["beta"] = None if loading is None else _json_float(par[loading][0][j])
             if self._model in FACTOR_MODELS:
-                entry["beta"] = _json_float(params.at[ticker, "beta_mkt"])
                 for name in PARAM_NAMES[self._model][1:]:
-                    entry[name] = _json_float(params.at[ticker, name])
-            elif "beta" in params.columns:
-                entry["beta"] = _json_float(params.at[ticker, "beta"])
-            else:
-                entry["beta"] = None
-            entry["sigma"] = _json_float(self.sigma[ticker])
+                    entry[name] = _json_float(par[name][0][j])
+            entry["sigma"] = _json_float(sigma[j])
             entry["n_estimation"] = int(self.n_estimation)
-            entry["ar"] = {str(int(tau)): _json_float(ar.at[tau, ticker]) for tau in ar.index}
+            entry["ar"] = dict(zip(taus, map(_json_float, ar[j]), strict=True))
             entry["windows"] = {
-                key: {name: _json_float(frame.at[ticker, name]) for name in ("car", "se", "t", "p")}
-                for key, frame in self.cars.items()
+                key: dict(zip(("car", "se", "t", "p", "p_holm", "p_bh"), (_json_float(col[j]) for col in cols),
+                              strict=True))
+                for key, cols in windows.items()
             }
-            entry["placebo_p"] = _json_float(self.placebo_p[ticker])
+            entry["placebo_p"] = _json_float(placebo[j])
             entry["params"] = {
-                name: {"value": _json_float(params.at[ticker, name]), "se": _json_float(self.bse.at[ticker, name]),
-                       "t": _json_float(self.tvalues.at[ticker, name]), "p": _json_float(self.pvalues.at[ticker, name])}
-                for name in params.columns
+                name: dict(zip(("value", "se", "t", "p"), (_json_float(col[j]) for col in par[name]), strict=True))
+                for name in names
             }
-            for key, frame in adjusted.items():
-                entry["windows"][key]["p_holm"] = _json_float(frame.at[ticker, "p_holm"])
-                entry["windows"][key]["p_bh"] = _json_float(frame.at[ticker, "p_bh"])
-            if pretrend is not None:
-                entry["pretrend"] = {"f": _json_float(pretrend.at[ticker, "f"]), "p": _json_float(pretrend.at[ticker, "p"])}
+            if pre is not None:
+                entry["pretrend"] = {"f": _json_float(pre[0][j]), "p": _json_float(pre[1][j])}
             if self._garch is not None:
-                j = self._tickers.index(ticker)
                 entry["garch"] = {"converged": bool(self._garch.converged[j]),
                                   "omega": _json_float(self._garch.omega[j]),
                                   "arch_a": _json_float(self._garch.arch_a[j]),

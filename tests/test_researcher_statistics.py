@@ -102,6 +102,12 @@ def test_holm_and_bh_hand_case():
     np.testing.assert_allclose(inference.adjust_pvalues(p, "holm"), [0.04, 0.09, 0.09, 0.2], atol=1e-15)
     # BH: p(k)·4/k = 0.04, 0.06, 0.0533, 0.2, then the running minimum from the top
     np.testing.assert_allclose(inference.adjust_pvalues(p, "fdr_bh"), [0.04, 0.16 / 3, 0.16 / 3, 0.2], atol=1e-15)
+    from statsmodels.stats.multitest import multipletests
+
+    many = np.random.default_rng(2).uniform(0, 0.2, 40)
+    for method in ("holm", "fdr_bh"):
+        np.testing.assert_allclose(inference.adjust_pvalues(many, method), multipletests(many, method=method)[1],
+                                   rtol=1e-14)
     with_nan = inference.adjust_pvalues(np.array([0.01, np.nan, 0.03]), "holm")
     assert np.isnan(with_nan[1]) and with_nan[0] == pytest.approx(0.02)
 
