@@ -104,6 +104,9 @@ FOREST_SPECS: tuple[tuple[str, str | None], ...] = (
     ("market", "RSP"),
     ("constant-mean", None),
     ("ff3", None),
+    ("carhart", None),
+    ("ff5", None),
+    ("garch", "^GSPC"),
 )
 
 
