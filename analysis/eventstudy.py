@@ -189,6 +189,17 @@ def fit_ols(x: np.ndarray, y: np.ndarray) -> LinearFit:
     ------
     ConstantSeriesError
         If X does not have full column rank (for example a constant benchmark).
+
+    Parameters
+    ----------
+    x : ndarray, shape (L1, k)
+        The shared design matrix.
+    y : ndarray, shape (L1, N)
+        One dependent column per firm.
+
+    Returns
+    -------
+    LinearFit
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -213,6 +224,17 @@ def prediction_error_matrix(x_window: np.ndarray | None, xtx_inverse: np.ndarray
 
     ``V = σ̂² · bracket`` (Campbell, Lo & MacKinlay 1997, eq. 4.4.8). With no estimated parameters (the
     market-adjusted model, ``x_window=None``) it is the identity.
+
+    Parameters
+    ----------
+    x_window : ndarray, shape (L, k), or None
+    xtx_inverse : ndarray, shape (k, k), or None
+    length : int
+        L, the window's sessions.
+
+    Returns
+    -------
+    ndarray, shape (L, L)
     """
     eye = np.eye(length)
     if x_window is None:
@@ -964,6 +986,14 @@ class EventStudyResults:
         """c_W = 1'[I + X*(X'X)⁻¹X*']1 for the window, so that Var(CAR_i) = c_W σ̂²_i (shared by all firms).
 
         For the market-adjusted model c_W = L, the window length.
+
+        Parameters
+        ----------
+        window : (int, int)
+
+        Returns
+        -------
+        float
         """
         window = _check_window(window, "window")
         rows = self._span_rows(window)
@@ -974,7 +1004,16 @@ class EventStudyResults:
         return float(length + summed @ summed)
 
     def prediction_error_matrix(self, window: tuple[int, int]) -> np.ndarray:
-        """The L × L bracket I + X*(X'X)⁻¹X*' of the window: Cov(AR_window) = σ̂²_i times it."""
+        """The L × L bracket I + X*(X'X)⁻¹X*' of the window: Cov(AR_window) = σ̂²_i times it.
+
+        Parameters
+        ----------
+        window : (int, int)
+
+        Returns
+        -------
+        ndarray, shape (L, L)
+        """
         window = _check_window(window, "window")
         rows = self._span_rows(window)
         length = window[1] - window[0] + 1
@@ -1072,13 +1111,32 @@ class EventStudyResults:
             raise KeyError(f"{ticker!r} is not in this study; firms: {', '.join(self._tickers)}") from None
 
     def t_test(self, ticker: str, window: tuple[int, int] = (0, 0)) -> HypothesisTest:
-        """One firm's CAR t-test over a window, as a :class:`~analysis.inference.HypothesisTest`."""
+        """One firm's CAR t-test over a window, as a :class:`~analysis.inference.HypothesisTest`.
+
+        Parameters
+        ----------
+        ticker : str
+        window : (int, int)
+
+        Returns
+        -------
+        HypothesisTest
+        """
         self._ticker_column(ticker)
         row = self.car(window).loc[ticker]
         return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=f"{ticker} CAR{list(window)} t")
 
     def placebo_test(self, ticker: str) -> HypothesisTest:
-        """One firm's day-0 placebo test."""
+        """One firm's day-0 placebo test.
+
+        Parameters
+        ----------
+        ticker : str
+
+        Returns
+        -------
+        HypothesisTest
+        """
         j = self._ticker_column(ticker)
         return placebo_test(self._estimation_ar[:, j], float(self._event_ar[-self._span[0], j]))
 
@@ -1087,6 +1145,15 @@ class EventStudyResults:
 
         Index τ over :attr:`ar_path`; columns: session, ar, ar_se, ar_lo, ar_hi, car, car_se, car_lo, car_hi
         (decimal). CAR is cumulated from the first τ of the path; its SE is the exact one of that window.
+
+        Parameters
+        ----------
+        ticker : str
+        level : float
+
+        Returns
+        -------
+        DataFrame
         """
         j = self._ticker_column(ticker)
         ar = self._event_ar[:, j]
@@ -1096,7 +1163,19 @@ class EventStudyResults:
         return self._path_frame(ar, self._sigma2[j], level)
 
     def caar_path(self, tickers: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
-        """The equal-weighted portfolio's AR (= AAR) and CAR (= CAAR) path with bands from its own regression."""
+        """The equal-weighted portfolio's AR (= AAR) and CAR (= CAAR) path with bands from its own regression.
+
+        Parameters
+        ----------
+        tickers : sequence of str, optional
+            A subset of the firms (all when None).
+        level : float
+
+        Returns
+        -------
+        DataFrame
+            The columns of :meth:`event_path`.
+        """
         columns = self._columns(tickers)
         ar = self._event_ar[:, columns].mean(axis=1)
         portfolio_residuals = self._variance_residuals[:, columns].mean(axis=1)
@@ -1200,7 +1279,17 @@ class EventStudyResults:
         return pd.DataFrame({"f": f, "p": p, "df1": window[1] - window[0] + 1, "df2": self._df}, index=index)
 
     def pretrend_test(self, ticker: str | None = None, window: tuple[int, int] = PRETREND_WINDOW) -> HypothesisTest:
-        """One row of :meth:`pretrend` as a :class:`~analysis.inference.HypothesisTest` (None: the portfolio)."""
+        """One row of :meth:`pretrend` as a :class:`~analysis.inference.HypothesisTest` (None: the portfolio).
+
+        Parameters
+        ----------
+        ticker : str, optional
+        window : (int, int)
+
+        Returns
+        -------
+        HypothesisTest
+        """
         window = _check_window(window, "window")
         rows = self._span_rows(window)
         if ticker is None:
@@ -1215,7 +1304,16 @@ class EventStudyResults:
         return pretrend_test(ar, self.prediction_error_matrix(window), sigma2, self._df, label=label)
 
     def day0_intervals(self, level: float = 0.95) -> pd.DataFrame:
-        """Firm × [ar, se, lo, hi, df]: day-0 AR with its ``level`` interval (Student t(df)), decimal."""
+        """Firm × [ar, se, lo, hi, df]: day-0 AR with its ``level`` interval (Student t(df)), decimal.
+
+        Parameters
+        ----------
+        level : float
+
+        Returns
+        -------
+        DataFrame
+        """
         frame = self.car((0, 0))
         crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
         return pd.DataFrame(
@@ -1247,6 +1345,14 @@ class EventStudyResults:
         Corrado, with N and r̄) for any subset of the fitted firms (all firms when None).
 
         See :func:`analysis.inference.group_statistics`.
+
+        Parameters
+        ----------
+        tickers : sequence of str, optional
+
+        Returns
+        -------
+        GroupStatistics
         """
         columns = self._columns(tickers)
         return group_statistics(
@@ -1387,6 +1493,10 @@ class EventStudyResults:
         sigma : residual standard deviation over the estimation window (decimal, daily)
         n_estimation : L1
         placebo_p : day-0 placebo p (the same on every row of a firm)
+
+        Returns
+        -------
+        DataFrame
         """
         rows = []
         for window in self._event_windows:
@@ -1531,7 +1641,12 @@ class EventStudyResults:
         ]
 
     def summary(self) -> str:
-        """Readable text tables (percent where marked)."""
+        """Readable text tables (percent where marked).
+
+        Returns
+        -------
+        str
+        """
         out = []
         for title, table, notes in self._sections():
             out.append(title)
@@ -1566,6 +1681,11 @@ class EventStudyResults:
         """The AR and CAR paths of ``ticker`` with ``level`` bands, or the group's AAR and CAAR when None.
 
         Returns a :class:`matplotlib.figure.Figure` (not attached to pyplot).
+
+        Parameters
+        ----------
+        ticker : str, optional
+        level : float
         """
         from analysis.charts import plot_event_paths
 
@@ -1586,7 +1706,16 @@ class EventStudyResults:
         )
 
     def plot_placebo(self, ticker: str):
-        """Histogram of ``ticker``'s estimation-window ARs with day 0 marked and its placebo p (a Figure)."""
+        """Histogram of ``ticker``'s estimation-window ARs with day 0 marked and its placebo p (a Figure).
+
+        Parameters
+        ----------
+        ticker : str
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
         from analysis.charts import plot_placebo_histogram
 
         j = self._ticker_column(ticker)
@@ -1691,6 +1820,19 @@ def long_short_difference(
     -------
     EventStudyResults
         With one "firm", named ``name`` (default ``"long_short"``).
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Simple returns (decimal), sessions × tickers.
+    group_a, group_b : sequence of str
+        The long and the short group (disjoint).
+    day0 : Timestamp
+    benchmark : Series
+        The market's simple returns.
+    name : str, optional
+    benchmark_name, estimation_window, event_windows, ar_path, event_date, min_estimation_returns
+        As for :class:`EventStudy`.
     """
     group_a, group_b = list(group_a), list(group_b)
     if not group_a or not group_b:
@@ -1807,21 +1949,47 @@ class EventStudyComparison:
         return table.iloc[order].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
-        """:attr:`frame` (a copy)."""
+        """:attr:`frame` (a copy).
+
+        Returns
+        -------
+        DataFrame
+        """
         return self.frame.copy()
 
     def wide(self, value: str = "t", window: tuple[int, int] = (0, 0)) -> pd.DataFrame:
-        """Firm × spec table of one column of :attr:`frame` for one window."""
+        """Firm × spec table of one column of :attr:`frame` for one window.
+
+        Parameters
+        ----------
+        value : str
+            A column of :attr:`frame` (car, se, t, p, lower, upper).
+        window : (int, int)
+
+        Returns
+        -------
+        DataFrame
+        """
         key = window_key(window)
         part = self.frame[self.frame["window"] == key]
         return part.pivot(index="firm", columns="spec", values=value)[list(self._results)]
 
     def forest(self) -> pd.DataFrame:
-        """The day-0 AR intervals in the shape of :func:`forest_table`, for :func:`analysis.charts.plot_forest`."""
+        """The day-0 AR intervals in the shape of :func:`forest_table`, for :func:`analysis.charts.plot_forest`.
+
+        Returns
+        -------
+        DataFrame
+        """
         return forest_table(self._results, self._level)
 
     def summary(self) -> str:
-        """Text: per window, the firms' CARs (%) with t under each spec."""
+        """Text: per window, the firms' CARs (%) with t under each spec.
+
+        Returns
+        -------
+        str
+        """
         out = []
         for window in self._windows:
             title = f"CAR {window_label(window)} (%, t) by spec"

@@ -106,7 +106,16 @@ GRANK_SMALL_N = 30
 
 
 def window_key(window: tuple[int, int]) -> str:
-    """The JSON key of an event window: ``(0, 1)`` gives ``"0,1"``."""
+    """The JSON key of an event window: ``(0, 1)`` gives ``"0,1"``.
+
+    Parameters
+    ----------
+    window : (int, int)
+
+    Returns
+    -------
+    str
+    """
     return f"{int(window[0])},{int(window[1])}"
 
 
@@ -157,7 +166,12 @@ class HypothesisTest:
         return self.value
 
     def to_dict(self) -> dict:
-        """JSON-safe dict (NaN becomes None)."""
+        """JSON-safe dict (NaN becomes None).
+
+        Returns
+        -------
+        dict
+        """
         return {
             "name": self.name,
             "value": _json_float(self.value),
@@ -177,12 +191,31 @@ class HypothesisTest:
 
 
 def student_t_pvalue(t: float | np.ndarray, df: float) -> np.ndarray:
-    """Two-sided p-value of a Student t statistic with ``df`` degrees of freedom."""
+    """Two-sided p-value of a Student t statistic with ``df`` degrees of freedom.
+
+    Parameters
+    ----------
+    t : float or ndarray
+    df : float
+
+    Returns
+    -------
+    ndarray
+    """
     return 2.0 * stats.t.sf(np.abs(np.asarray(t, dtype=float)), df)
 
 
 def normal_pvalue(z: float | np.ndarray) -> np.ndarray:
-    """Two-sided p-value of a standard normal statistic."""
+    """Two-sided p-value of a standard normal statistic.
+
+    Parameters
+    ----------
+    z : float or ndarray
+
+    Returns
+    -------
+    ndarray
+    """
     return 2.0 * stats.norm.sf(np.abs(np.asarray(z, dtype=float)))
 
 
@@ -197,13 +230,35 @@ def car_t_statistics(car: np.ndarray, variance: np.ndarray, df: float) -> tuple[
     MacKinlay (1997), eq. (11)–(12); Campbell, Lo & MacKinlay (1997), sec. 4.4. ``variance`` must be the exact
     variance including estimation error (see :mod:`analysis.eventstudy`); then, under normal errors, t follows
     Student t with the model's residual degrees of freedom (L1 − k) exactly.
+
+    Parameters
+    ----------
+    car, variance : ndarray, shape (N,)
+        CARs (decimal) and their exact variances.
+    df : float
+        Residual degrees of freedom.
+
+    Returns
+    -------
+    t, p : ndarray, shape (N,)
     """
     t = np.asarray(car, dtype=float) / np.sqrt(np.asarray(variance, dtype=float))
     return t, student_t_pvalue(t, df)
 
 
 def car_t_test(car: float, variance: float, df: float, *, label: str = "CAR t") -> HypothesisTest:
-    """One firm's CAR t-test as a :class:`HypothesisTest` (see :func:`car_t_statistics`)."""
+    """One firm's CAR t-test as a :class:`HypothesisTest` (see :func:`car_t_statistics`).
+
+    Parameters
+    ----------
+    car, variance : float
+    df : float
+    label : str
+
+    Returns
+    -------
+    HypothesisTest
+    """
     t, p = car_t_statistics(np.array([car]), np.array([variance]), df)
     return HypothesisTest(
         name=label,
@@ -439,7 +494,20 @@ def pretrend_f_statistics(
 def pretrend_test(
     abnormal_returns: np.ndarray, bracket: np.ndarray, sigma2: float, residual_df: float, *, label: str = "pre-trend F"
 ) -> HypothesisTest:
-    """One series' pre-trend F test (see :func:`pretrend_f_statistics`), as a :class:`HypothesisTest`."""
+    """One series' pre-trend F test (see :func:`pretrend_f_statistics`), as a :class:`HypothesisTest`.
+
+    Parameters
+    ----------
+    abnormal_returns : ndarray, shape (L,)
+    bracket : ndarray, shape (L, L)
+    sigma2 : float
+    residual_df : float
+    label : str
+
+    Returns
+    -------
+    HypothesisTest
+    """
     ar = np.asarray(abnormal_returns, dtype=float).reshape(-1)
     f, p = pretrend_f_statistics(ar[:, None], bracket, np.array([sigma2]), residual_df)
     return HypothesisTest(
@@ -505,6 +573,10 @@ def placebo_pvalues(estimation_ar: np.ndarray, ar0: np.ndarray) -> np.ndarray:
         Estimation-window abnormal returns (the in-sample residuals).
     ar0 : ndarray, shape (N,)
         Day-0 abnormal returns.
+
+    Returns
+    -------
+    ndarray, shape (N,)
     """
     est = np.abs(np.asarray(estimation_ar, dtype=float))
     if est.ndim == 1:
@@ -515,7 +587,17 @@ def placebo_pvalues(estimation_ar: np.ndarray, ar0: np.ndarray) -> np.ndarray:
 
 
 def placebo_test(estimation_ar: np.ndarray, ar0: float) -> HypothesisTest:
-    """One firm's placebo p-value of day 0 as a :class:`HypothesisTest`; ``value`` is AR_0."""
+    """One firm's placebo p-value of day 0 as a :class:`HypothesisTest`; ``value`` is AR_0.
+
+    Parameters
+    ----------
+    estimation_ar : ndarray, shape (L1,)
+    ar0 : float
+
+    Returns
+    -------
+    HypothesisTest
+    """
     est = np.asarray(estimation_ar, dtype=float).ravel()
     p = float(placebo_pvalues(est[:, None], np.array([ar0]))[0])
     return HypothesisTest(
@@ -538,6 +620,14 @@ def mean_pairwise_correlation(residuals: np.ndarray) -> float:
     """r̄: the mean of the N(N−1)/2 pairwise Pearson correlations of the columns of ``residuals`` (L1 × N).
 
     Kolari & Pynnönen (2010) use it to deflate the Patell and BMP statistics. NaN when N < 2.
+
+    Parameters
+    ----------
+    residuals : ndarray, shape (L1, N)
+
+    Returns
+    -------
+    float
     """
     res = np.asarray(residuals, dtype=float)
     n = res.shape[1]
@@ -560,6 +650,20 @@ def portfolio_test(car: float, variance: float, df: float, n: int) -> Hypothesis
 
     The portfolio is regressed on its own (its residual variance contains all the firms' covariances, the "crude
     dependence adjustment" of Brown & Warner 1980), so the t is valid under any cross-correlation.
+
+    Parameters
+    ----------
+    car : float
+        The portfolio's CAR (= CAAR).
+    variance : float
+        Its exact variance from the portfolio's own regression.
+    df : float
+    n : int
+        Number of firms.
+
+    Returns
+    -------
+    HypothesisTest
     """
     t, p = car_t_statistics(np.array([car]), np.array([variance]), df)
     return HypothesisTest(
@@ -578,6 +682,15 @@ def patell_test(scar: np.ndarray, df: float | np.ndarray) -> HypothesisTest:
 
     SCAR_i is Student t with df_i = L1 − k degrees of freedom under the null, whose variance is df/(df − 2); with the
     market model this is METHOD.md's (L1 − 2)/(L1 − 4).
+
+    Parameters
+    ----------
+    scar : ndarray, shape (N,)
+    df : float or ndarray
+
+    Returns
+    -------
+    HypothesisTest
     """
     scar = np.asarray(scar, dtype=float)
     n = scar.size
@@ -598,7 +711,18 @@ def patell_test(scar: np.ndarray, df: float | np.ndarray) -> HypothesisTest:
 
 
 def patell_test_adjusted(scar: np.ndarray, df: float | np.ndarray, rbar: float) -> HypothesisTest:
-    """Kolari & Pynnönen (2010) adjusted Patell z: ``z_Patell · sqrt(1 / (1 + (N − 1) r̄))``, N(0,1)."""
+    """Kolari & Pynnönen (2010) adjusted Patell z: ``z_Patell · sqrt(1 / (1 + (N − 1) r̄))``, N(0,1).
+
+    Parameters
+    ----------
+    scar : ndarray, shape (N,)
+    df : float or ndarray
+    rbar : float
+
+    Returns
+    -------
+    HypothesisTest
+    """
     base = patell_test(scar, df)
     n = base.n or 0
     factor = _kp_factor(n, rbar)
@@ -619,6 +743,14 @@ def bmp_test(scar: np.ndarray) -> HypothesisTest:
 
     Robust to event-induced variance (it uses the cross-sectional spread of SCAR), not to cross-correlation.
     Undefined (NaN) for N < 2.
+
+    Parameters
+    ----------
+    scar : ndarray, shape (N,)
+
+    Returns
+    -------
+    HypothesisTest
     """
     scar = np.asarray(scar, dtype=float)
     n = scar.size
@@ -642,6 +774,15 @@ def kp_bmp_test(scar: np.ndarray, rbar: float) -> HypothesisTest:
     """Kolari & Pynnönen (2010) adjusted BMP t: ``t_BMP · sqrt((1 − r̄) / (1 + (N − 1) r̄))``, t(N − 1).
 
     Kolari & Pynnönen (2010), eq. (9). Undefined (NaN) for N < 2.
+
+    Parameters
+    ----------
+    scar : ndarray, shape (N,)
+    rbar : float
+
+    Returns
+    -------
+    HypothesisTest
     """
     base = bmp_test(scar)
     n = base.n or 0
@@ -679,6 +820,10 @@ def corrado_rank_test(abnormal_returns: np.ndarray, event_row: int) -> Hypothesi
         Estimation-window ARs followed by the event-span ARs, one column per firm.
     event_row : int
         Row of the tested day (day 0) in ``abnormal_returns``.
+
+    Returns
+    -------
+    HypothesisTest
     """
     ar = np.asarray(abnormal_returns, dtype=float)
     if ar.ndim == 1:
@@ -705,6 +850,15 @@ def generalized_sign_test(estimation_ar: np.ndarray, car: np.ndarray) -> Hypothe
 
     ``p̂`` is the share of positive estimation-window ARs (the mean over firms of each firm's share), ``w`` the number
     of firms with a positive CAR in the window, and ``z = (w − N p̂) / sqrt(N p̂ (1 − p̂))``, approximately N(0,1).
+
+    Parameters
+    ----------
+    estimation_ar : ndarray, shape (L1, N)
+    car : ndarray, shape (N,)
+
+    Returns
+    -------
+    HypothesisTest
     """
     est = np.asarray(estimation_ar, dtype=float)
     if est.ndim == 1:
@@ -747,6 +901,10 @@ def grank_test(estimation_sar: np.ndarray, scar: np.ndarray) -> HypothesisTest:
         Standardized estimation-window ARs, ``AR_it / σ̂_i``.
     scar : ndarray, shape (N,)
         Standardized CARs of the window, ``CAR_i / sqrt(Var(CAR_i))``.
+
+    Returns
+    -------
+    HypothesisTest
     """
     sar = np.asarray(estimation_sar, dtype=float)
     if sar.ndim == 1:
@@ -811,6 +969,10 @@ def wald_test(
         ``C``, the covariance of the CAR vector under the null (None when it could not be formed).
     residual_df : float, optional
         Degrees of freedom of Σ̂ (L1 − k); if given and N >= it, the test is reported as undefined.
+
+    Returns
+    -------
+    HypothesisTest
     """
     car = np.atleast_1d(np.asarray(car, dtype=float))
     n = car.size
@@ -833,6 +995,16 @@ def hotelling_test(car: np.ndarray, covariance: np.ndarray | None, residual_df: 
     Under normal errors the event-window ARs are independent of the estimation residuals, and df·Σ̂ is Wishart(df,
     Σ), so ``F = (df − N + 1) / (N df) · W`` follows F(N, df − N + 1) exactly (Hotelling 1931; Anderson 2003,
     sec. 5.2). ``value`` is F.
+
+    Parameters
+    ----------
+    car : ndarray, shape (N,)
+    covariance : ndarray, shape (N, N), or None
+    residual_df : float
+
+    Returns
+    -------
+    HypothesisTest
     """
     car = np.atleast_1d(np.asarray(car, dtype=float))
     n = car.size
@@ -883,6 +1055,10 @@ class GroupWindowStatistics:
         regression.
     portfolio, patell, patell_adjusted, bmp, kp_bmp, generalized_sign, grank, wald, wald_exact : HypothesisTest
         ``wald`` is χ²(N) as specified; ``wald_exact`` its exact Hotelling F form.
+    csect, skew, wilcoxon, bootstrap : HypothesisTest
+        Cross-sectional t (Brown and Warner 1985), skewness-adjusted t (Hall 1992), Wilcoxon signed-rank test of the
+        CARs, and the date-resampling bootstrap of the CAAR (JSON keys csect_t/_p, skew_t/_p, wilcoxon_w/_p,
+        bootstrap_p).
     """
 
     window: tuple[int, int]
@@ -940,7 +1116,12 @@ class GroupWindowStatistics:
         return self.wald.pvalue
 
     def tests(self) -> dict[str, HypothesisTest]:
-        """The window's tests by short name."""
+        """The window's tests by short name.
+
+        Returns
+        -------
+        dict of str to HypothesisTest
+        """
         return {
             "portfolio_t": self.portfolio,
             "patell_z": self.patell,
@@ -954,7 +1135,12 @@ class GroupWindowStatistics:
         }
 
     def to_dict(self) -> dict:
-        """The JSON shape of issue 3 and 6: statistics, then their p-values as ``<name>_p``."""
+        """The JSON shape of issue 3 and 6: statistics, then their p-values as ``<name>_p``.
+
+        Returns
+        -------
+        dict
+        """
         out = {
             "caar": _json_float(self.caar),
             "portfolio_car": _json_float(self.portfolio_car),
@@ -1028,7 +1214,12 @@ class GroupStatistics:
         raise KeyError(f"no event window {key!r}; configured: {[window_key(w.window) for w in self.windows]}")
 
     def to_dict(self) -> dict:
-        """JSON shape: tickers, n, rbar, corrado_t, corrado_p, windows{"a,b": {...}}, note."""
+        """JSON shape: tickers, n, rbar, corrado_t, corrado_p, windows{"a,b": {...}}, note.
+
+        Returns
+        -------
+        dict
+        """
         return {
             "tickers": list(self.tickers),
             "n": int(self.n),

@@ -152,8 +152,8 @@ pretrend.assign(reject_5pct=pretrend["p"] < 0.05).round(3)
 #
 # **Abnormal volume**: a market model of log volume, ln(1 + shares traded) against the S&P 500's log volume, fitted
 # over the same estimation window (Campbell and Wasley 1996); `volume_ratio` is day-0 volume over its normal level.
-# **Abnormal volatility**: the day-0 squared AR over its expected value under the model (F(1, df) under the null; with
-# `MODEL = "garch"` also against the GARCH(1,1) forecast).
+# **Abnormal volatility**: the day-0 squared AR over its expected value under the model (F(1, df) under the null), and
+# over the day-0 variance that a GARCH(1,1) market model forecast at the end of the estimation window (χ²(1)).
 
 # %%
 from analysis.volatility import abnormal_volatility
@@ -163,7 +163,7 @@ volume = volume_study(results.tickers, EVENT_DATE, BENCHMARK, ESTIMATION_WINDOW,
 volume[["volume0", "abnormal_log_volume", "volume_ratio", "t", "p"]].round(3)
 
 # %%
-abnormal_volatility(results).round(4)
+abnormal_volatility(results, fit_garch=True).round(4)  # also against a GARCH(1,1) forecast of day 0
 
 # %% [markdown]
 # ### Who fell, and why

@@ -279,6 +279,12 @@ def test_abnormal_volatility_ratio_is_the_squared_t(market_fit):
     t0 = market_fit.car((0, 0))["t"]
     np.testing.assert_allclose(vol["ratio"], t0**2, rtol=1e-12)
     np.testing.assert_allclose(vol["ratio_p"], market_fit.car((0, 0))["p"], rtol=1e-9)
+    with_garch = abnormal_volatility(market_fit, fit_garch=True)
+    ok = with_garch["garch_converged"]
+    assert ok.any()
+    np.testing.assert_allclose(with_garch.loc[ok, "garch_ratio"],
+                               with_garch.loc[ok, "ar0_squared"] / with_garch.loc[ok, "h0"], rtol=1e-12)
+    assert with_garch.at["NVDA", "garch_ratio"] > 9  # day 0 was more than three forecast standard deviations wide
 
 
 def test_garch_equals_a_direct_arch_fit(data):
