@@ -191,14 +191,13 @@ def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None,
         out["cross_section"] = cross_section.to_dict()
     if indices is not None:
         out["indices"] = {
-            row.ticker: {"return": _float(row["return"]), "z": _float(row.z), "percentile": _float(row.percentile),
+            row.ticker: {"return": json_float(row["return"]), "z": json_float(row.z),
+                         "percentile": json_float(row.percentile),
                          "n_estimation": int(row.n_estimation)}
             for _, row in indices.iterrows()
         }
     return out
 
-
-_float = json_float
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -324,7 +323,7 @@ def groups_report(
     members = list(dict.fromkeys(t for names in groups.values() for t in names))
     result = run_event_study(members, benchmark, model, event_date, estimation_window, event_windows, cache=cache)
     out: dict = {"event_date": str(result.event_date.date()), "day0": str(result.day0.date()),
-                 "benchmark": benchmark if model in ("market", "market-adjusted") else None, "model": model,
+                 "benchmark": benchmark if model in MARKET_MODELS else None, "model": model,
                  "estimation_window": list(estimation_window), "groups": {}, "differences": {}}
     for name, tickers in groups.items():
         out["groups"][name] = result.group_stats(list(tickers)).to_dict()

@@ -390,3 +390,59 @@ def test_study_json_carries_volume_cross_section_and_volatility(real_cache):
     assert out["volume"]["firms"]["NVDA"]["volume_ratio"] > 2  # t is only ~1.7: the market volume spiked too
     assert set(out["cross_section"]["coefficients"]) == {"const", "soxx_beta", "momentum", "log_dollar_volume"}
     assert "NaN" not in text
+
+
+@pytest.mark.parametrize("model", ["carhart", "ff5"])
+def test_cli_study_json_with_the_new_models_and_flags(model, capsys):
+    from analysis import cli
+
+    status = cli.main(["study", "--model", model, "--tickers", "NVDA,AVGO,META,MSFT,GOOGL,TSM", "--volume",
+                       "--cross-section", "--json"])
+    assert status == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["model"] == model and out["benchmark"] is None
+    assert {"volume", "cross_section", "abnormal_volatility", "pretrend", "indices"} <= out.keys()
+    assert {"csect_t", "skew_t", "wilcoxon_p", "bootstrap_p"} <= out["group"]["windows"]["0,1"].keys()
+    assert {"p_holm", "p_bh"} <= out["firms"]["NVDA"]["windows"]["0,0"].keys()
+
+
+def test_cli_study_text_says_whether_garch_converged(capsys):
+    from analysis import cli
+
+    assert cli.main(["study", "--model", "garch", "--tickers", "NVDA,MSFT"]) == 0
+    text = capsys.readouterr().out
+    assert "GARCH(1,1) market model vs ^GSPC" in text
+    assert "GARCH: every fit converged." in text or "GARCH did not converge for" in text
+
+
+def test_wilcoxon_on_real_cars_equals_the_enumerated_law(market_fit):
+    car = market_fit.car((0, 1))["car"].to_numpy()
+    ranks = stats.rankdata(np.abs(car))
+    signs = (np.arange(2 ** car.size)[:, None] >> np.arange(car.size)[None, :]) & 1  # every sign pattern
+    w = signs @ ranks
+    w = np.minimum(w, ranks.sum() - w)
+    w_plus = ranks[car > 0].sum()
+    observed = min(w_plus, ranks.sum() - w_plus)
+    test = market_fit.group["0,1"].wilcoxon
+    assert test.value == pytest.approx(observed)
+    assert test.pvalue == pytest.approx(np.mean(w <= observed + 1e-9), abs=1e-12)
+
+
+def test_firm_cross_section_on_real_data_against_numpy(real_cache, market_fit):
+    from analysis.crosssection import firm_cross_section
+
+    res = firm_cross_section(market_fit, real_cache)
+    panel = returns_panel([*STOCKS, "SOXX"], real_cache)
+    pos = panel.index.get_loc(DAY0)
+    est = panel.iloc[pos - 250: pos - 10]
+    for ticker in ("NVDA", "VST"):
+        slope = np.polyfit(est["SOXX"].to_numpy(), est[ticker].to_numpy(), 1)[0]
+        assert res.characteristics.at[ticker, "soxx_beta"] == pytest.approx(slope, rel=1e-10)
+        growth = np.prod(1 + panel[ticker].iloc[pos - 252: pos - 21].to_numpy()) - 1
+        assert res.characteristics.at[ticker, "momentum"] == pytest.approx(growth, rel=1e-10)
+        prices = real_cache.read(ticker).loc[est.index]
+        dollar = np.log(np.mean(prices["close"].to_numpy() * prices["volume"].to_numpy()))
+        assert res.characteristics.at[ticker, "log_dollar_volume"] == pytest.approx(dollar, rel=1e-12)
+    x = np.column_stack([np.ones(res.nobs), res.characteristics.to_numpy()])
+    coef = np.linalg.lstsq(x, market_fit.abnormal_returns.loc[0, res.characteristics.index].to_numpy(), rcond=None)[0]
+    np.testing.assert_allclose(res.params.to_numpy(), coef, rtol=1e-8)
