@@ -106,19 +106,25 @@ def abnormal_volume(
     return frame
 
 
-def volume_study(tickers: Sequence[str], event_date=config.EVENT_DATE, benchmark: str = config.DEFAULT_BENCHMARK,
-                 estimation_window: tuple[int, int] = config.ESTIMATION_WINDOW, cache=None) -> pd.DataFrame:
+def volume_study(tickers: Sequence[str] | None = None, event_date=config.EVENT_DATE,
+                 benchmark: str = config.DEFAULT_BENCHMARK,
+                 estimation_window: tuple[int, int] = config.ESTIMATION_WINDOW, cache=None, *,
+                 event=None) -> pd.DataFrame:
     """:func:`abnormal_volume` of cached tickers around ``event_date`` (``study --volume``).
 
     Parameters
     ----------
-    tickers : sequence of str
+    tickers : sequence of str, optional
+        Required unless ``event`` gives them.
     event_date : date-like
         Day 0 is the first XNYS session on or after it.
     benchmark : str
         The cached series whose volume is the market's (default ^GSPC).
     estimation_window : (int, int)
     cache : Cache, optional
+    event : EventConfig, optional
+        An event file (:func:`analysis.events.load_event`): its ``date``, ``tickers``, ``benchmark`` and
+        ``estimation`` replace the arguments above (explicit ``tickers`` still win).
 
     Returns
     -------
@@ -129,6 +135,11 @@ def volume_study(tickers: Sequence[str], event_date=config.EVENT_DATE, benchmark
     from analysis.cache import Cache, normalize_ticker
 
     cache = cache or Cache()
+    if event is not None:
+        tickers = tickers or event.tickers
+        event_date, benchmark, estimation_window = event.date, event.benchmark, tuple(event.estimation)
+    if not tickers:
+        raise ValueError("volume_study needs tickers (or an event that lists them)")
     names = [normalize_ticker(t) for t in tickers]
     market = normalize_ticker(benchmark)
     columns = {t: cache.read(t)["volume"] for t in [*names, market]}

@@ -446,3 +446,13 @@ def test_firm_cross_section_on_real_data_against_numpy(real_cache, market_fit):
     x = np.column_stack([np.ones(res.nobs), res.characteristics.to_numpy()])
     coef = np.linalg.lstsq(x, market_fit.abnormal_returns.loc[0, res.characteristics.index].to_numpy(), rcond=None)[0]
     np.testing.assert_allclose(res.params.to_numpy(), coef, rtol=1e-8)
+
+
+def test_volume_study_reads_an_event_file(real_cache):
+    from analysis.events import flagship
+    from analysis.volume import volume_study
+
+    event = flagship()
+    table = volume_study(["NVDA", "TSM"], cache=real_cache, event=event)
+    direct = volume_study(["NVDA", "TSM"], event.date, event.benchmark, tuple(event.estimation), cache=real_cache)
+    assert table.equals(direct) and list(table.index) == ["NVDA", "TSM"]
