@@ -1124,7 +1124,7 @@ class EventStudyResults:
         """
         self._ticker_column(ticker)
         row = self.car(window).loc[ticker]
-        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=f"{ticker} CAR{list(window)} t")
+        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=f"{ticker} CAR{window_label(window)} t")
 
     def placebo_test(self, ticker: str) -> HypothesisTest:
         """One firm's day-0 placebo test.
@@ -1574,7 +1574,7 @@ class EventStudyResults:
             notes = self._confound_notes(window)
             sections.append(
                 (
-                    f"CAR over τ ∈ [{window[0]}, {window[1]}] ({dates.iloc[0]:%Y-%m-%d} to {dates.iloc[1]:%Y-%m-%d})",
+                    f"CAR {window_label(window)} ({dates.iloc[0]:%Y-%m-%d} to {dates.iloc[1]:%Y-%m-%d})",
                     table,
                     notes,
                 )
@@ -1599,7 +1599,7 @@ class EventStudyResults:
             "bootstrap p, whole dates resampled": lambda w: f"{w.bootstrap.pvalue:.4f}",
         }
         table = pd.DataFrame(
-            {f"[{w.window[0]},{w.window[1]}]": [fn(w) for fn in rows.values()] for w in group.windows},
+            {window_label(w.window): [fn(w) for fn in rows.values()] for w in group.windows},
             index=pd.Index(list(rows), name="statistic"),
         )
         notes = [
