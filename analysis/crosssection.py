@@ -3,7 +3,8 @@ before the event.
 
 ``AR_i0 = c + Σ_k γ_k z_ik + u_i`` by OLS with HC3 heteroskedasticity-consistent standard errors (MacKinnon and White
 1985; Long and Ervin 2000 recommend HC3 below N ≈ 250), with statsmodels. With a few dozen firms the regression has
-few residual degrees of freedom: read its coefficients as descriptive, and its p-values as rough (:data:`SMALL_N_CAVEAT`).
+few residual degrees of freedom: read its coefficients as descriptive, and its p-values as rough
+(:data:`SMALL_N_CAVEAT`).
 
 Characteristics (:func:`firm_characteristics`), all measured before the event so the event cannot move them:
 
@@ -42,9 +43,9 @@ __all__ = ["CrossSectionResults", "cross_sectional_regression", "firm_characteri
 #: Said with every cross-sectional regression of a small sample.
 SMALL_N_CAVEAT = (
     "Small N: {n} firms and {k} regressors leave {df} residual degrees of freedom; HC3 standard errors are the "
-    "least biased in small samples, but the p-values (Student t with those df) are approximate and the firms' ARs are cross-correlated "
-    "(one event date), which OLS standard errors ignore (Sefcik and Thompson 1986). Read the signs and sizes, not "
-    "the stars."
+    "least biased in small samples, but the p-values (Student t with those df) are approximate and the firms' ARs "
+    "are cross-correlated (one event date), which OLS standard errors ignore (Sefcik and Thompson 1986). Read the "
+    "signs and sizes, not the stars."
 )
 #: Momentum window, months 12 to 1 before the event, in relative sessions.
 MOMENTUM_WINDOW = (-252, -22)
@@ -180,7 +181,8 @@ def cross_sectional_regression(ar0: pd.Series, characteristics: pd.DataFrame) ->
     if len(data) < k + 2:
         raise ValueError(f"{len(data)} firms with every characteristic cannot fit {k} coefficients with HC3 errors")
     y = data.pop("_ar0")
-    fit = sm.OLS(y.astype(float), sm.add_constant(data.astype(float), has_constant="add")).fit(cov_type="HC3", use_t=True)
+    design = sm.add_constant(data.astype(float), has_constant="add")
+    fit = sm.OLS(y.astype(float), design).fit(cov_type="HC3", use_t=True)
     return CrossSectionResults(fit=fit, ar0=y, characteristics=data)
 
 

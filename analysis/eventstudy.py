@@ -1124,7 +1124,8 @@ class EventStudyResults:
         """
         self._ticker_column(ticker)
         row = self.car(window).loc[ticker]
-        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=f"{ticker} CAR{window_label(window)} t")
+        label = f"{ticker} CAR{window_label(window)} t"
+        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=label)
 
     def placebo_test(self, ticker: str) -> HypothesisTest:
         """One firm's day-0 placebo test.

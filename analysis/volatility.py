@@ -179,8 +179,8 @@ def abnormal_volatility(results, garch_fit: GarchFit | None = None, *, fit_garch
     results : EventStudyResults
         Any fitted study (its day-0 ARs, σ̂ and df are used).
     garch_fit : GarchFit, optional
-        A GARCH market model of the same firms over the same estimation window (its forecast of day 0, made at the end of
-        the estimation window, is used). For a study fitted with ``model="garch"`` it is taken from the results.
+        A GARCH market model of the same firms over the same estimation window (its forecast of day 0, made at the
+        end of the estimation window, is used). For a study fitted with ``model="garch"`` it is taken from the results.
     fit_garch : bool
         Fit a GARCH(1,1) market model to the study's firms and benchmark now (about 70 ms a firm) when neither
         ``garch_fit`` nor the results hold one; the study must have a benchmark (market, market-adjusted, garch).
