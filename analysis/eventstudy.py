@@ -1458,7 +1458,7 @@ class EventStudyResults:
         return self._span[0] <= PRETREND_WINDOW[0]
 
     def _extra_dict(self, pretrend: pd.DataFrame | None) -> dict:
-        """The keys added for researchers (issue 12): pre-trend test, multiple testing note, GARCH fallbacks."""
+        """The keys added for researchers: pre-trend test, multiple testing note, GARCH fallbacks."""
         out: dict = {
             "multiple_testing": "p_holm (Holm 1979) and p_bh (Benjamini-Hochberg 1995) adjust each window's per-firm "
                                 "p over the N firms (statsmodels.stats.multitest)",

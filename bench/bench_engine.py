@@ -12,7 +12,7 @@ event day: the AR, its variance, the CAR path from τ = −10, its variance, t a
 Reported: best-of-n wall times, the ratio, our peak memory (tracemalloc, in a separate untimed run), and the
 largest AR difference (must be below 1e-10). The last line is ``speedup_vs_eventstudy: <ratio>``.
 
-Also timed (issue 12), before that last line: the full ``study`` on the same 500 firms with every test
+Also timed, before that last line: the full ``study`` on the same 500 firms with every test
 (``fit().to_dict()``: all group statistics including csect_t, skew_t, Wilcoxon and the 9 999-draw date bootstrap of
 each window, the pre-trend F, Holm and Benjamini-Hochberg, α/β inference); the bootstrap alone; and the GARCH(1,1)
 market model per firm (``arch``, on 20 firms, scaled).

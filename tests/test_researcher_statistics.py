@@ -1,4 +1,4 @@
-"""The statistics added for researchers (issue 12), each on a hand-computed case and on the real data against a
+"""The statistics added for researchers, each on a hand-computed case and on the real data against a
 second computation written here, independently of the package's helpers:
 
 * Wilcoxon signed-rank: the exact null law enumerated over the 2^N sign patterns;
