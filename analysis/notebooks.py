@@ -26,6 +26,9 @@ __all__ = ["NOTEBOOKS", "EXPORT_NOTEBOOK", "NotebookRun", "default_jobs", "execu
 NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness")
 #: The notebook that exports the charts; the main job gives it the figures folder as a parameter.
 EXPORT_NOTEBOOK = "04_export"
+#: Seconds a kernel may take to start: a busy 2-core machine starting several kernels at once needs more than
+#: papermill's default of 60.
+KERNEL_START_TIMEOUT_S = 300
 
 
 def _root() -> Path:
@@ -106,6 +109,7 @@ def _execute_one(name: str, source: Path, out_dir: Path, parameters: Mapping[str
     command = [sys.executable, "-m", "papermill", str(source), str(run.ipynb), "--kernel", "python3",
                "--cwd", str(source.parent), "--no-progress-bar", "--no-log-output", "--log-level", "ERROR",
                "--no-request-save-on-cell-execute", "--execution-timeout", str(timeout),
+               "--start-timeout", str(KERNEL_START_TIMEOUT_S),
                "--parameters_yaml", json.dumps(dict(parameters))]  # JSON is YAML
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=_kernel_env())
