@@ -243,6 +243,29 @@ def cmd_claims(args) -> int:
     return 0
 
 
+# --- universe: the whole index's cross-section -----------------------------------------------------------------------
+def cmd_universe(args) -> int:
+    """The cross-section of an event over every member of its universe (analysis/universe.py)."""
+    from .events import resolve_event
+    from .universe import UniverseStudy
+
+    event = resolve_event(args.event_file, args.event)
+    results = UniverseStudy.from_event(event).fit(cache=_cache(args))
+    if args.json:
+        _print_json(results.to_dict())
+        return 0
+    print(results.summary())
+    return 0
+
+
+def add_universe_parser(sub) -> None:
+    p = sub.add_parser("universe", help="the event over every member of the index (S&P 500): sectors, exposure")
+    p.add_argument("--event-file", help="an events/*.toml file; its `universe` key names the index (default sp500)")
+    p.add_argument("--event", default=None, help="an event date instead of a file (default: the flagship event)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_universe)
+
+
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .report import FIGURES
@@ -331,6 +354,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in FIGURES],
                    help="export only these charts (names as in figures/)")
     p.set_defaults(func=cmd_figures)
+    add_universe_parser(sub)
     return parser
 
 

@@ -706,16 +706,32 @@ class UniverseResults:
     def _repr_html_(self) -> str:
         return f"<pre>{html.escape(self.summary())}</pre>"
 
-    def plot(self, kind: str = "histogram"):
-        """One of the universe charts: ``"histogram"``, ``"sectors"`` or ``"beta"`` (see :mod:`analysis.charts`)."""
+    def plot(self, kind: str = "histogram", *, level: float = 0.95, top: int = 10):
+        """One of the universe charts of :mod:`analysis.charts`.
+
+        Parameters
+        ----------
+        kind : {"histogram", "sectors", "beta"}
+            The day-0 return histogram (index and NVDA marked); sector CAARs with their ``level`` intervals beside
+            the ``top`` sub-industries that fell most; day-0 AR against SOXX beta, coloured by sector.
+        """
         from . import charts
 
+        notes = (f"{self.n_firms} of {self.n_members} members studied; {len(self.data.missing_members)} have no "
+                 f"prices in the source (survivorship bias); members as recorded on {self.data.as_of}.")
         if kind == "histogram":
-            return charts.plot_universe_histogram(self)
+            r0 = self.day0_returns
+            marked = {"NVDA": float(r0["NVDA"])} if "NVDA" in r0.index else {}
+            return charts.plot_universe_histogram(r0, index_return=self.index_return(),
+                                                  index_name=self.study.benchmark, marked=marked, day0=self.day0,
+                                                  notes=notes)
         if kind == "sectors":
-            return charts.plot_sector_caar(self)
+            return charts.plot_sector_caar(self.conf_int(level), self.conf_int(level, by="sub").head(top),
+                                           level=level, benchmark=self.study.benchmark, day0=self.day0, notes=notes)
         if kind == "beta":
-            return charts.plot_ar_vs_beta(self)
+            table = self.table().rename(columns={f"ar0_{self.study.benchmark}": "ar0"})
+            r = ols_hc3(table["ar0"], pd.DataFrame({"const": 1.0, "beta_soxx": table["beta_soxx"]}))
+            return charts.plot_ar_vs_beta(table, benchmark=self.study.benchmark, day0=self.day0, fit=r, notes=notes)
         raise ValueError(f"unknown chart {kind!r}; choose histogram, sectors or beta")
 
 
