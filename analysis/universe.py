@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -171,8 +172,8 @@ def load_universe_data(
             notes.append(f"{ticker}: returns from its cached close, which is split- but not dividend-adjusted, so "
                          "they are off by the dividend on its ex-dividend days.")
     missing = [m for m in members.index if m not in closes.columns]
-    as_of = "".join(ch for ch in str(cache.manifest()[_members_path(name)].path).rsplit("_", 1)[-1]
-                    if ch.isdigit() or ch == "-").strip("-")
+    dated = re.search(r"\d{4}-\d{2}-\d{2}", _members_path(name))  # the members file is named by its date
+    as_of = dated.group(0) if dated else ""
     survivorship = _SURVIVORSHIP_NOTE.format(as_of=as_of or "the file's date", n_missing=len(missing),
                                              n_listed=len(members), missing=", ".join(missing) or "none")
     return UniverseData(name=name, closes=closes, returns=returns, members=members, series=panel,
@@ -428,7 +429,9 @@ class UniverseResults:
         self.fits = dict(fits)
         self.excluded = dict(sorted(excluded.items()))
         self.main = self.fits[study.benchmark][0]  # the full-window batch: the group tests use it
-        self._sub_industry_cache: pd.DataFrame | None = None
+        self._table: pd.DataFrame | None = None
+        self._sectors: pd.DataFrame | None = None
+        self._subs: pd.DataFrame | None = None
         partial = [t for res in self.fits[study.benchmark][1:] for t in res.tickers]
         notes = list(data.notes)
         if partial:
@@ -501,7 +504,7 @@ class UniverseResults:
     def table(self) -> pd.DataFrame:
         """One row per studied member: security, sector, sub-industry, raw day-0 return, day-0 AR (and t) against
         each benchmark, the CARs of the event windows against the main benchmark, beta to SOXX, momentum."""
-        if getattr(self, "_table", None) is not None:
+        if self._table is not None:
             return self._table
         members = self.data.members.reindex(list(self.tickers))
         frame = pd.DataFrame({
@@ -576,13 +579,13 @@ class UniverseResults:
         """GICS sectors ranked by day-0 CAAR (most negative first): n, r̄, and for each window caar, portfolio_se,
         portfolio_t/p (equal-weighted portfolio, valid under cross-correlation), kp_bmp_t/p (Kolari–Pynnönen
         adjusted BMP), csect_t/p (cross-sectional t; assumes independent firms). Columns ``stat[window]``."""
-        if getattr(self, "_sectors", None) is None:
+        if self._sectors is None:
             self._sectors = self._groups("GICS Sector")
         return self._sectors
 
     def sub_industries(self) -> pd.DataFrame:
         """As :meth:`sectors`, for GICS sub-industries (a group of one has NaN for the cross-sectional tests)."""
-        if getattr(self, "_subs", None) is None:
+        if self._subs is None:
             self._subs = self._groups("GICS Sub-Industry")
         return self._subs
 
