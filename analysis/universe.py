@@ -97,7 +97,7 @@ def _percent(x: float) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class UniverseData:
     """A universe's returns with the series the study needs, read once from the cache and reused across events.
 
@@ -305,12 +305,15 @@ class UniverseStudy:
         reversed_valid = valid[::-1]
         tail = np.where(reversed_valid.all(axis=0), full_len, np.argmin(reversed_valid, axis=0))
         span_ok = ~np.isnan(span).any(axis=0)
+        constant = (np.nan_to_num(est, nan=0.0) == 0).all(axis=0)
         batches: dict[int, list[str]] = {}
         excluded: dict[str, str] = {}
         window = f"τ ∈ [{est_first - pos0}, {self.estimation[1]}]"
         for j, member in enumerate(returns.columns):
             if not span_ok[j]:
                 excluded[member] = f"no return on some session of the event span τ ∈ [{span_first}, {span_last}]"
+            elif constant[j]:
+                excluded[member] = "a constant price over the estimation window (no normal-return model)"
             elif tail[j] < self.min_estimation_returns:
                 if counts[j] >= self.min_estimation_returns:
                     reason = (f"a gap inside the estimation window leaves {int(tail[j])} consecutive returns before "
@@ -763,7 +766,7 @@ def _group_text(frame: pd.DataFrame) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TimelineResult:
     """The cross-section of several events.
 

@@ -146,6 +146,23 @@ def test_timeline_overlap_with_dates():
     assert s.loc["2026-01-05", "status"].startswith("not covered")
 
 
+def test_timeline_takes_event_configs_and_constant_members_fall_out():
+    from analysis.events import adhoc_event, flagship
+
+    data = _synthetic({"BE0": -0.2})
+    returns = data.returns.copy()
+    returns["GA3"] = 0.0  # a price that never moves
+    data = UniverseData(**{**data.__dict__, "returns": returns})
+    event = flagship()
+    later = adhoc_event("2025-02-10", base=event)
+    timeline = timeline_cross_sections([event, later], data=data, top=1)
+    assert list(timeline.summary.index) == [event.name, later.name]
+    assert timeline.reference == event.name and timeline.hardest_hit[event.name] == ("BE0",)
+    assert "constant price" in timeline.results[event.name].excluded["GA3"]
+    study = UniverseStudy.from_event(event)
+    assert study.universe == "sp500" and study.benchmarks == ("^GSPC", "RSP") and study.windows == event.windows
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # The regression against an independent computation (numpy lstsq and an HC3 sandwich written here)
 # ---------------------------------------------------------------------------------------------------------------
