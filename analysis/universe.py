@@ -685,6 +685,9 @@ class UniverseResults:
             f"equal-weighted mean {_percent(dist['mean_return'])}, against {self.study.benchmark} "
             f"{_percent(dist['index_return'])}" + (f" and NVDA {_percent(dist['nvda_return'])}"
                                                    if "nvda_return" in dist else "") + ".",
+            "Day-0 abnormal returns (market model), equal-weighted mean and share negative: " + "; ".join(
+                f"vs {b} {_percent(float(self.table()[f'ar0_{b}'].mean()))}, "
+                f"{float((self.table()[f'ar0_{b}'] < 0).mean()):.0%} negative" for b in self.study.benchmarks) + ".",
             "",
             f"GICS sectors, day-0 CAAR (%, vs {self.study.benchmark}), ranked; portfolio t and KP-BMP t survive the "
             "shared date, the cross-sectional t assumes independent firms:",
