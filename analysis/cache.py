@@ -1073,6 +1073,10 @@ class Cache(_BarsMixin):
         bars, bar_errors = self._stage_intraday(root, provenance)  # intraday/ (1m, 5m bars), if the source has it
         staged += bars
         errors += bar_errors
+        try:  # the index universe (universe/), when the shared folder has one
+            staged.extend(stage_universe(root, "sp500", provenance))
+        except AnalysisError as exc:
+            errors.append(f"universe: {exc.message}")
         if errors:
             raise CacheCorruptError("nothing was imported; these source files fail validation: " + " | ".join(errors),
                                     "fix or remove those files and import again.")
@@ -1123,6 +1127,8 @@ class Cache(_BarsMixin):
                     fmt = (lambda ts: str(ts.date())) if entry.interval == "1d" else (lambda ts: ts.isoformat())
                     if (entry.rows, entry.first, entry.last) != (len(frame), fmt(frame.index[0]), fmt(frame.index[-1])):
                         problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
+                elif entry.kind in ("universe", "universe-members"):
+                    problems.extend(verify_universe_entry(self, relative, entry))
                 elif entry.kind == "factors":
                     columns = next((c for f, c in FACTOR_FILES.values() if f == Path(relative).name), FACTOR_COLUMNS)
                     frame = parse_factor_csv(path, label=relative, columns=columns)
@@ -1213,3 +1219,236 @@ def merge_histories(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.Dat
     report["added"] = len(added)
     return merged, report
 
+
+# --------------------------------------------------------------------------------------------------------------------
+# index universes: one wide file of adjusted closes and one file of members with their GICS sector
+# --------------------------------------------------------------------------------------------------------------------
+#: The universes the cache can hold: name -> (wide closes file, constituents file), relative to ``data/``. Both are
+#: copied byte for byte from ``shared/market-data/universe/`` (with its README as their provenance note).
+UNIVERSES: dict[str, tuple[str, str]] = {
+    "sp500": ("universe/sp500_closes.csv", "universe/sp500_constituents_2024-12-27.csv"),
+}
+#: Columns of a constituents file that the project reads.
+UNIVERSE_MEMBER_COLUMNS = ("Symbol", "Security", "GICS Sector", "GICS Sub-Industry")
+_UNIVERSE_README = "universe/README.md"
+
+
+def _universe_name(name: str) -> str:
+    key = str(name).strip().lower()
+    if key not in UNIVERSES:
+        raise UnknownTickerError(f"unknown universe {name!r}; the cache knows {', '.join(sorted(UNIVERSES))}.",
+                                 'set universe = "sp500" in the event file.')
+    return key
+
+
+def parse_universe_closes(payload: bytes | Path, label: str = "universe closes") -> pd.DataFrame:
+    """Parse a wide file of closes (``date`` then one column per member) or raise :class:`CacheCorruptError`.
+
+    Returns
+    -------
+    DataFrame
+        Float64, sessions (tz-naive, named ``session``) × members; an empty field is NaN (the source had no value).
+    """
+    payload = payload.read_bytes() if isinstance(payload, Path) else payload
+    try:  # fast path: every member column parses as float (empty fields only become NaN)
+        fast = pd.read_csv(io.BytesIO(payload), dtype={"date": str}, na_values=[""], keep_default_na=False)
+        if (list(fast.columns[:1]) == ["date"] and fast.shape[1] >= 2 and not fast.empty
+                and not fast.columns.duplicated().any() and all(fast.dtypes.iloc[1:] == "float64")
+                and fast["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()):
+            frame = fast.iloc[:, 1:]
+            frame.index = pd.DatetimeIndex(pd.to_datetime(fast["date"], format="%Y-%m-%d"),
+                                           name="session").as_unit("ns")
+            frame.columns.name = "member"
+            return frame
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError):
+        pass
+    try:  # slow path: find the offending field
+        raw = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    if raw.empty or list(raw.columns[:1]) != ["date"] or raw.shape[1] < 2:
+        raise CacheCorruptError(f"{label} must have a date column and one column per member.", _IMPORT_HINT)
+    if raw.columns.duplicated().any():
+        raise CacheCorruptError(f"{label} has duplicated member columns.", _IMPORT_HINT)
+    if not raw["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        raise CacheCorruptError(f"{label} has a malformed date column (YYYY-MM-DD expected).", _IMPORT_HINT)
+    values = raw.iloc[:, 1:].apply(lambda s: s.str.strip())
+    numeric = values.apply(lambda s: pd.to_numeric(s.where(s != ""), errors="coerce"))
+    bad = numeric.isna() & (values != "")
+    if bad.any().any():
+        column = bad.any().idxmax()
+        row = int(bad[column].idxmax()) + 2
+        raise CacheCorruptError(f"{label} line {row}: {column}={values.at[row - 2, column]!r} is not a number.",
+                                _IMPORT_HINT)
+    frame = numeric.astype("float64")
+    frame.index = pd.DatetimeIndex(pd.to_datetime(raw["date"], format="%Y-%m-%d"), name="session").as_unit("ns")
+    frame.columns.name = "member"
+    return frame
+
+
+def parse_universe_members(payload: bytes | Path, label: str = "universe members") -> pd.DataFrame:
+    """Parse a constituents file (Symbol, Security, GICS Sector, GICS Sub-Industry, ...), indexed by symbol."""
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    missing = [c for c in UNIVERSE_MEMBER_COLUMNS if c not in raw.columns]
+    if missing or raw.empty:
+        raise CacheCorruptError(f"{label} lacks the columns {missing} (or has no rows).", _IMPORT_HINT)
+    if raw["Symbol"].duplicated().any() or (raw[["Symbol", "GICS Sector"]] == "").any().any():
+        raise CacheCorruptError(f"{label} has duplicated or empty symbols or sectors.", _IMPORT_HINT)
+    return raw.set_index("Symbol")
+
+
+def check_universe(closes: pd.DataFrame, members: pd.DataFrame, calendar: str = "XNYS") -> list[str]:
+    """The problems of a universe (empty when all is well): sessions exactly those of ``calendar`` from the first
+    to the last date, ascending and unique; positive prices; every price column a listed member; no member without
+    any price listed as a column."""
+    problems: list[str] = []
+    index = closes.index
+    if not index.is_monotonic_increasing or index.has_duplicates:
+        return ["dates are not ascending and unique"]
+    expected = cal.sessions(index[0], index[-1], calendar)
+    if len(index.difference(expected)):
+        problems.append(f"{len(index.difference(expected))} date(s) are not {calendar} sessions")
+    if len(expected.difference(index)):
+        problems.append(f"{len(expected.difference(index))} {calendar} session(s) missing")
+    if (closes <= 0).any().any():
+        problems.append("prices <= 0")
+    strangers = [c for c in closes.columns if c not in members.index]
+    if strangers:
+        problems.append(f"columns that are not members: {', '.join(strangers[:5])}")
+    empty = [c for c in closes.columns if closes[c].isna().all()]
+    if empty:
+        problems.append(f"members with no price at all: {', '.join(empty[:5])}")
+    return problems
+
+
+def stage_universe(root: Path | str, name: str = "sp500",
+                   provenance: dict[str, dict[str, str]] | None = None) -> list[tuple[CacheEntry, bytes]]:
+    """Validate ``<root>/universe/`` and return its manifest entries and bytes, ready to commit (nothing written).
+
+    Parameters
+    ----------
+    root : path-like
+        The ``market-data`` folder.
+    name : str
+        The universe (:data:`UNIVERSES`).
+    provenance : dict, optional
+        ``data/provenance.csv`` by key; the rows ``<name>`` and ``<name>-members`` give the sources.
+
+    Returns
+    -------
+    list of (CacheEntry, bytes)
+        Empty when ``root`` has no ``universe/`` folder.
+
+    Raises
+    ------
+    CacheCorruptError
+        When a file fails validation.
+    """
+    name = _universe_name(name)
+    folder = Path(root) / "universe"
+    closes_rel, members_rel = UNIVERSES[name]
+    if not (folder / Path(closes_rel).name).exists():
+        return []
+    provenance = provenance or {}
+    closes_payload = (folder / Path(closes_rel).name).read_bytes()
+    members_payload = (folder / Path(members_rel).name).read_bytes()
+    closes = parse_universe_closes(closes_payload, label=closes_rel)
+    members = parse_universe_members(members_payload, label=members_rel)
+    problems = check_universe(closes, members)
+    if problems:
+        raise CacheCorruptError(f"{closes_rel} fails validation: " + "; ".join(problems) + ".",
+                                "fix the source files and import again; nothing was written.")
+    source = provenance.get(name, {}).get("source", f"shared/market-data/{closes_rel} (see universe/README.md)")
+    staged = [
+        (CacheEntry(path=closes_rel, kind="universe", sha256=hashlib.sha256(closes_payload).hexdigest(),
+                    rows=len(closes), ticker=name, interval="1d", calendar="XNYS", timezone="America/New_York",
+                    first=str(closes.index[0].date()), last=str(closes.index[-1].date()), close_basis="adjusted",
+                    source=source, written_at=_now()), closes_payload),
+        (CacheEntry(path=members_rel, kind="universe-members", sha256=hashlib.sha256(members_payload).hexdigest(),
+                    rows=len(members), ticker=name,
+                    source=provenance.get(f"{name}-members", {}).get("source", f"shared/market-data/{members_rel}"),
+                    written_at=_now()), members_payload),
+    ]
+    if (folder / "README.md").exists():
+        payload = (folder / "README.md").read_bytes()
+        staged.append((CacheEntry(path=_UNIVERSE_README, kind="provenance", sha256=hashlib.sha256(payload).hexdigest(),
+                                  source="shared/market-data/universe/README.md, copied verbatim", written_at=_now()),
+                       payload))
+    return staged
+
+
+def import_universe(cache: Cache, source_dir: Path | str, name: str = "sp500") -> list[CacheEntry]:
+    """Import an index universe from the shared market data into ``cache`` (validated, copied byte for byte).
+
+    ``source_dir`` is the ``market-data`` folder (or its ``universe/`` subfolder). Returns the entries written.
+    """
+    root = Path(source_dir)
+    if root.name == "universe" and not (root / "universe").is_dir():
+        root = root.parent
+    staged = stage_universe(root, name, cache.provenance())
+    if not staged:
+        raise CacheMissError(f"{root} holds no universe/ folder with {UNIVERSES[_universe_name(name)][0]}.",
+                             "pass the market-data folder, e.g. ../shared/market-data")
+    for entry, payload in staged:
+        cache._commit(entry, payload)
+    return [entry for entry, _ in staged]
+
+
+def read_universe(cache: Cache | None = None, name: str = "sp500") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cached universe: its wide frame of **adjusted** closes and its members, checksum-verified.
+
+    Parameters
+    ----------
+    cache : Cache, optional
+        The project's ``data/`` by default.
+    name : str
+        ``"sp500"``: the S&P 500 members as recorded on 2024-12-27 (see ``data/universe/README.md``).
+
+    Returns
+    -------
+    closes : DataFrame
+        Sessions × members, split- and dividend-adjusted closes (use them for returns, never as raw price levels);
+        NaN where the source has no value. ``attrs``: universe, close_basis, source.
+    members : DataFrame
+        Indexed by symbol, with Security, GICS Sector and GICS Sub-Industry; members without prices included.
+
+    Raises
+    ------
+    UnknownTickerError
+        The universe is not in the cache (the hint gives the import command).
+    """
+    cache = cache or Cache()
+    name = _universe_name(name)
+    closes_rel, members_rel = UNIVERSES[name]
+    entries = cache.manifest()
+    if closes_rel not in entries or members_rel not in entries:
+        raise UnknownTickerError(f"the {name} universe is not in the cache.", _IMPORT_HINT)
+    closes = parse_universe_closes(cache._committed_bytes(entries[closes_rel]), label=closes_rel)
+    members = parse_universe_members(cache._committed_bytes(entries[members_rel]), label=members_rel)
+    closes.attrs = {"universe": name, "close_basis": "adjusted", "source": entries[closes_rel].source,
+                    "basis": "split- and dividend-adjusted closes (for returns, not raw price levels)"}
+    return closes, members
+
+
+def verify_universe_entry(cache: Cache, relative: str, entry: CacheEntry) -> list[Problem]:
+    """``cache verify`` for a universe file whose checksum already matched: it parses, its sessions are exactly
+    XNYS's, prices are positive, every column is a member, and rows, first and last agree with the manifest."""
+    path = cache.data_dir / relative
+    if entry.kind == "universe-members":
+        parse_universe_members(path, label=relative)
+        return []
+    closes = parse_universe_closes(path, label=relative)
+    name = entry.ticker or "sp500"
+    members_rel = UNIVERSES.get(name, (None, None))[1]
+    members_path = cache.data_dir / members_rel if members_rel else None
+    if members_path is None or not members_path.exists():
+        return [Problem(relative, f"its members file {members_rel} is missing")]
+    members = parse_universe_members(members_path, label=members_rel)
+    problems = [Problem(relative, text) for text in check_universe(closes, members, entry.calendar or "XNYS")]
+    if (entry.rows, entry.first, entry.last) != (len(closes), str(closes.index[0].date()), str(closes.index[-1].date())):
+        problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
+    return problems

@@ -855,3 +855,190 @@ def plot_ar_vs_characteristic(cross_section, characteristic: str = "soxx_beta", 
         add_source_line(fig, f"{source}\nOLS of day-0 ARs on SOXX beta, momentum and log dollar volume, HC3 standard "
                              f"errors; other characteristics held at their means. Small N: descriptive.")
     return fig
+
+
+UNIVERSE_SOURCE = ("Source: S&P 500 members' split- and dividend-adjusted closes in data/universe/ (see its README and "
+                   "data/provenance.csv); computations: analysis/universe.py.")
+#: One colour per GICS sector (11 sectors), in alphabetical order of the sector names.
+SECTOR_PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+                  "#bcbd22", "#17becf", "#393b79")
+
+
+def sector_colors(sectors) -> dict[str, str]:
+    """A fixed colour per sector name (sorted alphabetically), the same in every universe chart."""
+    names = sorted({str(s) for s in sectors})
+    return {name: SECTOR_PALETTE[i % len(SECTOR_PALETTE)] for i, name in enumerate(names)}
+
+
+def plot_universe_histogram(
+    returns,
+    *,
+    index_return: float,
+    index_name: str = "^GSPC",
+    marked: dict | None = None,
+    day0=None,
+    notes: str = "",
+    bins: int = 60,
+    source: str = UNIVERSE_SOURCE,
+) -> Figure:
+    """Histogram of every member's raw day-0 return, with the index's return and marked members (e.g. NVDA).
+
+    Parameters
+    ----------
+    returns : Series
+        Day-0 simple close-to-close returns of the members (decimal; raw, not abnormal).
+    index_return : float
+        The index's own day-0 return (decimal).
+    marked : dict of str to float, optional
+        Members drawn as labelled lines (decimal returns).
+    notes : str
+        Appended to the source line (survivorship, exclusions).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    values = np.asarray(returns, dtype=float) * 100.0
+    values = values[np.isfinite(values)]
+    fig, ax = new_figure(8.5, 4.6)
+    with mpl.rc_context(STYLE):
+        ax.hist(values, bins=bins, color=COLORS["band"], edgecolor=COLORS["firm"], linewidth=0.5,
+                label=f"{values.size} members")
+        share_down = float(np.mean(values < 0))
+        median = float(np.median(values))
+        ax.axvline(median, color=COLORS["firm"], linewidth=1.5, linestyle="--",
+                   label=f"median member {median:+.2f} %".replace("-", "\u2212"))
+        ax.axvline(index_return * 100.0, color=COLORS["benchmark"], linewidth=2.0,
+                   label=f"{index_name} (cap-weighted) " + f"{index_return * 100:+.2f} %".replace("-", "\u2212"))
+        for i, (name, value) in enumerate((marked or {}).items()):
+            ax.axvline(value * 100.0, color=COLORS["day0"], linewidth=1.5)
+            ax.annotate(f"{name} {value * 100:+.2f} %".replace("-", "\u2212"), xy=(value * 100.0, 0.92 - 0.08 * i),
+                        xycoords=("data", "axes fraction"), xytext=(4, 0), textcoords="offset points", fontsize=8.5,
+                        color=COLORS["day0"], ha="left")
+        ax.xaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel("day-0 return (%, simple close-to-close, from adjusted closes; not abnormal)")
+        ax.set_ylabel("members (count)")
+        ax.legend(loc="upper left", fontsize=8, bbox_to_anchor=(0.0, 0.8))
+        day_text = f" on {day0:%d %b %Y}" if day0 is not None else " on day 0"
+        ax.set_title(f"S&P 500 members{day_text}: {share_down:.0%} fell; {index_name} "
+                     f"{index_return * 100:+.2f} %".replace("-", "\u2212"), loc="left")
+        add_source_line(fig, source + (f"\n{notes}" if notes else ""))
+    return fig
+
+
+def plot_sector_caar(
+    sectors,
+    sub_industries,
+    *,
+    level: float = 0.95,
+    benchmark: str = "^GSPC",
+    day0=None,
+    notes: str = "",
+    source: str = UNIVERSE_SOURCE,
+) -> Figure:
+    """Two panels: the day-0 CAAR of every GICS sector with its interval, and the sub-industries that fell most.
+
+    Parameters
+    ----------
+    sectors, sub_industries : DataFrame
+        Indexed by name, columns ``n``, ``caar``, ``lo``, ``hi`` (decimal; as given by
+        :meth:`analysis.universe.UniverseResults.conf_int`). Sectors are drawn in the order given; pass the
+        sub-industries to show (e.g. the ten lowest CAARs).
+    level : float
+        The intervals' confidence level (for the labels).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    fig, axes = new_figure(10.0, 6.8, nrows=1, ncols=2, width_ratios=(1, 1.15))
+    with mpl.rc_context(STYLE):
+        for ax, frame, what in ((axes[0], sectors, "GICS sectors"), (axes[1], sub_industries,
+                                                                      f"the {len(sub_industries)} sub-industries "
+                                                                      "that fell most")):
+            ys = list(range(len(frame)))[::-1]
+            caar = frame["caar"].to_numpy(float) * 100.0
+            lo = frame["lo"].to_numpy(float) * 100.0
+            hi = frame["hi"].to_numpy(float) * 100.0
+            colors = [COLORS["close"] if c < 0 else COLORS["firm"] for c in caar]
+            ax.hlines(ys, lo, hi, color=colors, linewidth=2.0, alpha=0.6)
+            ax.scatter(caar, ys, color=colors, zorder=3, s=22)
+            labels = [f"{name} (N={int(n)})" for name, n in zip(frame.index, frame["n"])]
+            ax.set_yticks(ys, labels, fontsize=8)
+            ax.axvline(0.0, color="#404040", linewidth=0.8)
+            ax.grid(axis="y", visible=False)
+            ax.xaxis.set_major_formatter(FuncFormatter(_signed_percent))
+            ax.set_xlabel(f"day-0 CAAR (%, vs {benchmark})")
+            ax.set_title(what, loc="left", fontsize=10)
+        day_text = f" on {day0:%d %b %Y}" if day0 is not None else " on day 0"
+        fig.suptitle(f"Which parts of the S&P 500 fell{day_text}? Day-0 CAAR with {level:.0%} intervals",
+                     x=0.0, ha="left", fontweight="bold", fontsize=11)
+        add_source_line(fig, f"{source}\nEqual-weighted, market model vs {benchmark}; intervals from each group "
+                             "portfolio's own regression (cross-correlation included), Student t."
+                        + (f"\n{notes}" if notes else ""))
+    return fig
+
+
+def plot_ar_vs_beta(
+    table,
+    *,
+    ar_column: str = "ar0",
+    benchmark: str = "^GSPC",
+    label_extremes: int = 6,
+    day0=None,
+    fit: dict | None = None,
+    notes: str = "",
+    source: str = UNIVERSE_SOURCE,
+) -> Figure:
+    """Day-0 AR of every member against its beta to SOXX, coloured by GICS sector, the extremes labelled.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Indexed by member, columns ``beta_soxx``, ``sector`` and ``ar_column`` (decimal AR).
+    label_extremes : int
+        How many of the lowest and of the highest ARs are labelled with their ticker (plus the highest betas).
+    fit : dict, optional
+        ``params`` with ``const`` and ``beta_soxx`` and ``r2``: the fitted line of the univariate view, drawn if given
+        (from :func:`analysis.universe.ols_hc3`).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    frame = table.dropna(subset=["beta_soxx", ar_column])
+    colors = sector_colors(frame["sector"])
+    fig, ax = new_figure(9.5, 6.0)
+    with mpl.rc_context(STYLE):
+        for sector, part in frame.groupby("sector"):
+            ax.scatter(part["beta_soxx"], part[ar_column] * 100.0, s=14, alpha=0.8, color=colors[str(sector)],
+                       label=f"{sector} ({len(part)})", linewidths=0)
+        ranked = frame.sort_values(ar_column)
+        labelled = list(dict.fromkeys([*ranked.index[:label_extremes], *ranked.index[-label_extremes:],
+                                       *frame["beta_soxx"].nlargest(3).index]))
+        for ticker in labelled:
+            x, y = frame.at[ticker, "beta_soxx"], frame.at[ticker, ar_column] * 100.0
+            ax.annotate(str(ticker), xy=(x, y), xytext=(3, 2), textcoords="offset points", fontsize=7.5)
+        if fit is not None:
+            xs = np.linspace(float(frame["beta_soxx"].min()), float(frame["beta_soxx"].max()), 20)
+            ys = (fit["params"]["const"] + fit["params"]["beta_soxx"] * xs) * 100.0
+            ax.plot(xs, ys, color="#404040", linewidth=1.0, linestyle="--",
+                    label=f"OLS line (R² = {fit['r2']:.2f})")
+        ax.axhline(0.0, color="#404040", linewidth=0.8)
+        ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel("beta to SOXX (slope of the member's daily return on SOXX's, estimation window)")
+        ax.set_ylabel(f"day-0 abnormal return (%, vs {benchmark})")
+        day_text = f" on {day0:%d %b %Y}" if day0 is not None else " on day 0"
+        ax.set_title(f"Exposure to chip stocks and the abnormal return{day_text}", loc="left")
+        ax.legend(loc="lower left", fontsize=7, ncol=2, markerscale=1.5)
+        add_source_line(fig, f"{source}\nMarket model vs {benchmark}; simple close-to-close returns of adjusted closes."
+                        + (f"\n{notes}" if notes else ""))
+    return fig

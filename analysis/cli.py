@@ -356,6 +356,30 @@ def _add_intraday_parser(sub) -> None:
     p.set_defaults(func=cmd_intraday)
 
 
+# --- universe: the whole index's cross-section -----------------------------------------------------------------------
+def cmd_universe(args) -> int:
+    """The cross-section of an event over every member of its universe (analysis/universe.py)."""
+    from .events import resolve_event
+    from .universe import UniverseStudy
+
+    event = resolve_event(args.event_file, args.event)
+    results = UniverseStudy.from_event(event).fit(cache=_cache(args))
+    if args.json:
+        _print_json(results.to_dict())
+        return 0
+    print(results.summary())
+    return 0
+
+
+def add_universe_parser(sub) -> None:
+    p = sub.add_parser("universe", help="the event over every member of the index (S&P 500): sectors, exposure")
+    p.add_argument("--event-file", help="an events/*.toml file; its `universe` key names the index (default sp500)")
+    p.add_argument("--event", default=None, type=_event_date, help="an event date instead of a file (default: the "
+                                                                    "flagship event)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_universe)
+
+
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .figures import figure_names
@@ -465,6 +489,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="export only these charts (names as in figures/)")
     p.set_defaults(func=cmd_figures)
     _add_intraday_parser(sub)
+
+
+    add_universe_parser(sub)
     return parser
 
 

@@ -98,6 +98,13 @@ class FigureInputs:
         return index_table(self.event, self.cache)
 
     @cached_property
+    def universe(self):
+        """The cross-section of the event over its universe's members (:mod:`analysis.universe`)."""
+        from .universe import UniverseStudy
+
+        return UniverseStudy.from_event(self.event).fit(cache=self.cache)
+
+    @cached_property
     def robustness(self):
         from .study import robustness
 
@@ -171,6 +178,22 @@ def _fig_cross_section(inputs: FigureInputs):
 
 def _fig_placebo(inputs: FigureInputs):
     return inputs.study.plot_placebo(inputs.event.lead_firm)
+
+
+def _fig_universe_histogram(inputs: FigureInputs):
+    return inputs.universe.plot("histogram", mark=inputs.event.lead_firm)
+
+
+def _fig_universe_sectors(inputs: FigureInputs):
+    return inputs.universe.plot("sectors")
+
+
+def _fig_universe_beta(inputs: FigureInputs):
+    return inputs.universe.plot("beta")
+
+
+def _needs_universe(event: EventConfig) -> str | None:
+    return None if event.universe else "the event file names no universe (key 'universe')"
 
 
 def _needs_claims(event: EventConfig) -> str | None:
@@ -247,6 +270,14 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest),
     FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",
                _fig_placebo),
+    FigureSpec("universe_histogram", "08_cross_section", "day-0 returns of every member of the index, the index's "
+                                                         "return and the lead firm marked", _fig_universe_histogram,
+               _needs_universe),
+    FigureSpec("universe_sectors", "08_cross_section", "CAAR of each GICS sector with intervals, and the "
+                                                       "sub-industries that fell most", _fig_universe_sectors,
+               _needs_universe),
+    FigureSpec("universe_beta", "08_cross_section", "day-0 AR of every member against its beta to SOXX, by sector",
+               _fig_universe_beta, _needs_universe),
 )
 
 _BY_NAME = {spec.name: spec for spec in FIGURES}

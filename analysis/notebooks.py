@@ -19,11 +19,25 @@ from pathlib import Path
 
 from . import config
 
-__all__ = ["NOTEBOOKS", "EXPORT_NOTEBOOK", "NotebookRun", "default_jobs", "execute_notebooks", "notebook_cells",
+__all__ = ["NOTEBOOKS", "NOTEBOOK_NEEDS", "skipped_notebooks", "EXPORT_NOTEBOOK", "NotebookRun", "default_jobs", "execute_notebooks", "notebook_cells",
            "pair_differences", "committed_state_problems", "sync_notebooks", "KERNELSPEC", "LANGUAGE_INFO"]
 
 #: The notebooks the main job executes, in reading order (names without ``.ipynb``, in ``notebooks/``).
-NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness")
+NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness", "08_cross_section")
+
+
+def _needs_universe(event) -> str | None:
+    return None if event.universe else "the event file names no universe (key 'universe', e.g. \"sp500\")"
+
+
+#: Notebooks that need something an event may lack: name -> ``needs(event) -> reason or None``. The main job leaves
+#: such a notebook out for that event, with a line that says why.
+NOTEBOOK_NEEDS = {"08_cross_section": _needs_universe}
+
+
+def skipped_notebooks(event, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, str]:
+    """The notebooks of ``notebooks`` left out for ``event``, with the reason for each."""
+    return {name: reason for name in notebooks if name in NOTEBOOK_NEEDS and (reason := NOTEBOOK_NEEDS[name](event))}
 #: The notebook that exports the charts; the main job gives it the figures folder as a parameter.
 EXPORT_NOTEBOOK = "04_export"
 #: Seconds a kernel may take to start: a busy 2-core machine starting several kernels at once needs more than

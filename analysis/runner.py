@@ -25,7 +25,7 @@ from . import config
 from .events import FLAGSHIP_FILE, EventConfig
 from .figures import FIGURES, expected_figure_files, export_figures, skipped_figures
 from .headline import Headline, headline_table
-from .notebooks import EXPORT_NOTEBOOK, NOTEBOOKS, NotebookRun, execute_notebooks
+from .notebooks import EXPORT_NOTEBOOK, NOTEBOOKS, NotebookRun, execute_notebooks, skipped_notebooks
 
 __all__ = ["MainJobResult", "run_main_job", "default_out_dirs", "write_index_page"]
 
@@ -108,6 +108,8 @@ def write_index_page(result: MainJobResult) -> Path:
     for name, reason in skipped_figures(event).items():
         parts.append(f"<p>{html.escape(name)}: left out because {html.escape(reason)}.</p>")
     parts.append("<h2>Notebooks</h2><ul>")
+    for name, reason in skipped_notebooks(event).items():
+        parts.append(f"<li>{html.escape(name)}: left out because {html.escape(reason)}</li>")
     for run in result.notebooks:
         if run.html is not None and run.html.is_file():
             status = "" if run.ok else f" — FAILED: {html.escape(run.error or '')}"
@@ -154,6 +156,8 @@ def run_main_job(
     """
     stream = sys.stdout if stream is None else stream
     started = time.perf_counter()
+    left_out = skipped_notebooks(event, notebooks)
+    notebooks = tuple(name for name in notebooks if name not in left_out)
     default_out, default_figures = default_out_dirs(event)
     out = Path(out_dir) if out_dir else default_out
     out = out if out.is_absolute() else _root() / out
@@ -187,6 +191,8 @@ def run_main_job(
 
     say(f"{event.describe()}")
     say(f"Executing {len(notebooks)} notebooks from the cache into {_relative(out)}/ (executed .ipynb and HTML)")
+    for name, reason in left_out.items():
+        say(f"left out: notebook {name}, because {reason}")
     table, headline_error = None, None
     with ThreadPoolExecutor(max_workers=1) as pool:
         future = pool.submit(timed_headline) if headline else None

@@ -23,7 +23,8 @@ ROOT = notebooks._root()
 NOTEBOOK_DIR = ROOT / "notebooks"
 NAMES = notebooks.NOTEBOOKS
 #: Charts each executed notebook must show (image outputs), at least.
-CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2}
+CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2,
+                "08_cross_section": 3}
 # --------------------------------------------------------------------------------------------------------------------
 # What is committed
 # --------------------------------------------------------------------------------------------------------------------
@@ -236,7 +237,8 @@ def test_a_four_key_event_file_runs_the_whole_main_job(minimal_job):
     assert result.ok, minimal_job["output"]
     assert "HEADLINE: Chip makers in March, day 0 = Mon 10 Mar 2025" in minimal_job["output"]
     for name in NAMES:
-        assert (build / f"{name}.html").is_file(), name
+        assert (build / f"{name}.html").is_file() == (name != "08_cross_section"), name
+    assert "left out: notebook 08_cross_section, because the event file names no universe" in minimal_job["output"]
     shown = sorted(p.name for p in (build / "figures").glob("*.png"))
     assert shown == sorted(f"{n}.png" for n in ("price_paths", "volume", "event_path", "index_reactions",
                                                 "forest_day0", "placebo"))
@@ -264,7 +266,8 @@ def test_the_page_holds_the_headline_every_chart_and_the_notebooks(minimal_job):
     for png in sorted((minimal_job["build"] / "figures").glob("*.png")):
         assert f'src="figures/{png.name}"' in page
     for name in NAMES:
-        assert f'href="{name}.html"' in page
+        assert (f'href="{name}.html"' in page) == (name != "08_cross_section"), name
+    assert "08_cross_section: left out because the event file names no universe" in page
     assert "group_caar: left out because the event file defines no peer groups" in page
 
 
