@@ -94,3 +94,17 @@ class ConstantSeriesError(AnalysisError, ValueError):
 
 class ClaimsRegistryError(AnalysisError, ValueError):
     """The claims registry is malformed or disagrees with the seed articles."""
+
+
+class ManifestMissingError(CacheCorruptError):
+    """The cache folder has no ``manifest.json``: it was deleted, or the folder is not a cache."""
+
+
+class CacheWriteError(AnalysisError):
+    """The cache cannot be written (a read-only folder, a full disk) or another process holds its lock."""
+
+
+class InterruptedByUser(AnalysisError):
+    """Ctrl-C: the command stopped; the cache was left as it was."""
+
+    exit_code = 130
