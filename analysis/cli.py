@@ -31,7 +31,9 @@ def cmd_cache_import(args) -> int:
     cache = _cache(args)
     entries = cache.import_market_data(args.source)
     prices = [e for e in entries if e.kind == "prices"]
-    print(f"imported {len(prices)} price histories and {len(entries) - len(prices)} other files into {cache.data_dir}")
+    unchanged = f" ({cache.last_import_unchanged} unchanged, left as they were)" if cache.last_import_unchanged else ""
+    print(f"imported {len(prices)} price histories and {len(entries) - len(prices)} other files into "
+          f"{cache.data_dir}{unchanged}")
     return 0
 
 
@@ -45,8 +47,9 @@ def cmd_cache_verify(args) -> int:
         print(f"FAIL {problem}")
     if problems:
         print(f"{len(problems)} problem(s) in {cache.data_dir}. Fix: restore the files with git "
-              "(git checkout -- data/) or re-import: python -m analysis cache import ../shared/market-data")
-        return 1
+              "(git checkout -- data/) or re-import your copy of the market data: "
+              "python -m analysis cache import PATH/TO/market-data")
+        return 2
     print(f"OK: {len(cache.manifest())} files verified (checksums, schema, sessions, prices) in {cache.data_dir}")
     return 0
 
@@ -58,8 +61,8 @@ def cmd_cache_list(args) -> int:
         _print_json(coverage.to_dict(orient="records"))
         return 0
     if coverage.empty:
-        print("the cache is empty. Fix: python -m analysis cache import ../shared/market-data")
-        return 1
+        raise AnalysisError(f"the manifest of {cache.data_dir} lists no price histories.",
+                            "import the market data: python -m analysis cache import PATH/TO/market-data")
     print(coverage.drop(columns=["file"]).to_string(index=False))
     print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in CLOSE_BASES.items()))
     return 0
@@ -72,8 +75,8 @@ def cmd_fetch(args) -> int:
     outcomes = fetch_to_cache(args.tickers, args.start, args.end, args.interval, cache=_cache(args),
                               timeout=args.timeout, progress=not args.no_progress)
     for outcome in outcomes:
-        print(("ok    " if outcome.ok else "FAILED ") + outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
-    return 0 if all(o.ok for o in outcomes) else 1
+        print(("ok    " if outcome.ok else "error: ") + outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if all(o.ok for o in outcomes) else 2
 
 
 # --- calendar -------------------------------------------------------------------------------------------------------
@@ -147,6 +150,7 @@ def cmd_figures(args) -> int:
     from .report import export_figures
 
     out = Path(args.out).resolve() if args.out else config.find_project_root(Path(__file__).parent) / "figures"
+    _check_out_dir(out)
     written = export_figures(out, names=args.only or None, event_date=args.event, cache=_cache(args))
     print(f"wrote {len(written)} files ({len({p.stem for p in written})} charts) to {out}")
     return 0
@@ -162,7 +166,50 @@ def _window(text: str) -> tuple[int, int]:
 
 
 def _tickers(text: str | None) -> list[str] | None:
-    return [t for t in text.replace(" ", ",").split(",") if t] if text else None
+    """``--tickers`` as a list (None when not given); duplicates (``NVDA,nvda``) are merged, with a note."""
+    if text is None:
+        return None
+    from .cache import normalize_ticker
+
+    given = [t for t in text.replace(" ", ",").split(",") if t.strip()]
+    if not given:
+        raise AnalysisError("--tickers is empty.", "name the firms, e.g. --tickers NVDA,AVGO, or leave --tickers out "
+                                                   "for every firm of the AI complex.")
+    names = [normalize_ticker(t) for t in given]
+    unique = list(dict.fromkeys(names))
+    if len(unique) < len(names):
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        print(f"note: {', '.join(repeated)} named more than once in --tickers; each firm is counted once.",
+              file=sys.stderr)
+    return unique
+
+
+def _check_out_dir(out) -> None:
+    """An output folder that can be a folder: not an existing file, not below one."""
+    for part in (out, *out.parents):
+        if part.exists():
+            if not part.is_dir():
+                what = "is a file" if part == out else f"lies below {part}, which is a file"
+                raise AnalysisError(f"--out {out} {what}, not a folder.", "give a folder, e.g. --out figures.")
+            break
+
+
+def _check_benchmark(args, cache) -> None:
+    """``--benchmark`` before the study: a cached, non-crypto series, and only for the models that use one."""
+    from .cache import normalize_ticker
+
+    given = args.benchmark
+    args.benchmark = normalize_ticker(given) if given else config.DEFAULT_BENCHMARK
+    if args.model in ("constant-mean", "ff3") and given:
+        raise AnalysisError(f"--model {args.model} uses no benchmark, so --benchmark {given} would be ignored.",
+                            "drop --benchmark, or use --model market (or market-adjusted) to measure against it.")
+    if args.benchmark in config.CRYPTO_TICKERS:
+        raise AnalysisError(f"{args.benchmark} trades every calendar day and cannot be the market proxy of an "
+                            "XNYS study.", f"use a US index or fund, e.g. --benchmark ^GSPC ({', '.join(config.BENCHMARKS)}).")
+    held = set(cache.tickers("1d"))
+    if args.benchmark not in held and "^" + args.benchmark in held:
+        raise AnalysisError(f"{args.benchmark} is not in the cache, but the index ^{args.benchmark} is.",
+                            f"indices take a caret: --benchmark ^{args.benchmark}")
 
 
 def cmd_study(args) -> int:
@@ -171,6 +218,7 @@ def cmd_study(args) -> int:
     windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
     estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
     cache = _cache(args)
+    _check_benchmark(args, cache)
     results = run_event_study(_tickers(args.tickers), args.benchmark, args.model, args.event, estimation, windows,
                               cache=cache)
     indices = index_table(event_date=args.event, estimation_window=estimation, cache=cache)
@@ -193,6 +241,7 @@ def cmd_groups(args) -> int:
 
     estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
     windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
+    _check_benchmark(args, _cache(args))
     report = groups_report(None, args.benchmark, args.model, args.event, estimation, windows, cache=_cache(args))
     _print_day0_note(args.event)
     if args.json:
@@ -257,10 +306,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = cache.add_parser("import", help="import the shared market data (validated, copied byte for byte)")
     p.add_argument("source", help="the market-data folder, or its daily/ subfolder")
     p.set_defaults(func=cmd_cache_import)
-    p = cache.add_parser("verify", help="check every cached file; exit 1 on any problem")
+    p = cache.add_parser("verify", help="check every cached file; list every problem and exit 2 if there is any")
     p.set_defaults(func=cmd_cache_verify)
     p = cache.add_parser("list", help="what is cached and its coverage")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="the coverage as a JSON array")
     p.set_defaults(func=cmd_cache_list)
 
     p = sub.add_parser("fetch", help="fetch histories from Yahoo Finance (needs a network) and merge them")
@@ -268,22 +317,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--start", required=True, help="first date, YYYY-MM-DD (inclusive)")
     p.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
     p.add_argument("--interval", default="1d", choices=["1d", "1h"])
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds allowed for the whole download of each ticker (default 20)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("day0", help="map a date to event day 0 (first session on or after it)")
-    p.add_argument("date")
+    p.add_argument("date", help="the event date, YYYY-MM-DD")
     p.add_argument("--calendar", default=config.EXCHANGE_CALENDAR, choices=[config.EXCHANGE_CALENDAR,
-                                                                             config.CRYPTO_CALENDAR])
+                                                                             config.CRYPTO_CALENDAR],
+                   help="XNYS for US stocks, funds and indices (default); 24/7 for crypto")
     p.set_defaults(func=cmd_day0)
 
     p = sub.add_parser("moves", help="raw day-0 moves of every cached series")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--event", default=str(config.EVENT_DATE), help="event date, YYYY-MM-DD; day 0 is the first "
+                                                                   "session on or after it")
+    p.add_argument("--json", action="store_true", help="a JSON array, one object per series, in percent")
     p.set_defaults(func=cmd_moves)
     def study_options(p):
-        p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK, help="market proxy (default ^GSPC)")
+        p.add_argument("--benchmark", default=None, help="market proxy of the market and market-adjusted models "
+                                                          "(default ^GSPC)")
         p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"])
         p.add_argument("--event", default=str(config.EVENT_DATE), help="event date; day 0 is the first session on "
                                                                        "or after it (default 2025-01-27)")
@@ -304,7 +357,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("robustness", help="day-0 AR under every model and benchmark, and where the answer changes")
     p.add_argument("--tickers", help="comma-separated firms (default: the AI complex)")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--event", default=str(config.EVENT_DATE), help="event date, YYYY-MM-DD")
     p.add_argument("--json", action="store_true", help="the tidy table as a JSON array; returns as decimals")
     p.set_defaults(func=cmd_robustness)
 
@@ -314,20 +367,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("run", help="the main job, from the cache: execute the notebooks, export the figures, "
                                     "print the headline table")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--event", default=str(config.EVENT_DATE), help="event date, YYYY-MM-DD")
     p.add_argument("--out", default=None, help="folder for executed notebooks and HTML (default: the project's "
                                                 "build/)")
     p.add_argument("--figures", default=None, help="folder for exported charts (default: the project's figures/)")
     p.add_argument("--jobs", type=int, default=None, help="kernels at once (default: cores + 1)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="print the headline table: claims with verdicts, day-0 AR and CAR per firm")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK)
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--event", default=str(config.EVENT_DATE), help="event date, YYYY-MM-DD; day 0 is the first "
+                                                                   "session on or after it")
+    p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK, help="market proxy of the market model "
+                                                                         "(default ^GSPC)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("figures", help="export every chart as PNG, SVG and PDF (byte-identical on every run)")
     p.add_argument("--out", default=None, help="target folder (default: the project's figures/)")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
+    p.add_argument("--event", default=str(config.EVENT_DATE), help="event date, YYYY-MM-DD")
     p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in FIGURES],
                    help="export only these charts (names as in figures/)")
     p.set_defaults(func=cmd_figures)
@@ -355,3 +410,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        return interrupted()
+    except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}. Fix: check the path and its permissions; the cache is "
+              "unchanged.", file=sys.stderr)
+        return 2
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line, exit status 130 (128 + SIGINT). Every cache write is atomic, so nothing is half-written."""
+    print("interrupted (Ctrl-C); the cache is unchanged.", file=sys.stderr)
+    return 130

@@ -43,7 +43,7 @@ def test_our_call_matches_the_real_yfinance_api():
     from yfinance.scrapers.history import PriceHistory
 
     params = inspect.signature(PriceHistory.history).parameters
-    for name in ("start", "end", "interval", "auto_adjust", "actions", "timeout"):
+    for name in ("start", "end", "interval", "auto_adjust", "actions", "timeout", "raise_errors"):
         assert name in params
 
 
