@@ -71,7 +71,7 @@ def parse_share_count(text: str) -> float:
     match = re.search(r"about\s+([0-9]+(?:\.[0-9]+)?)\s+billion shares", text)
     if not match:
         raise CacheCorruptError(f"{SHARES_FILE} does not state 'about N billion shares'.",
-                                "re-import: python -m analysis cache import ../shared/market-data")
+                                "re-import: python -m analysis cache import PATH/TO/market-data")
     return float(match.group(1)) * 1e9
 
 
