@@ -796,7 +796,11 @@ class Cache:
             backup = self._backup_of(path)
             if path.exists():
                 shutil.copy2(path, backup)
-            atomic_write_bytes(path, payload)
+            try:
+                atomic_write_bytes(path, payload)
+            except BaseException:
+                backup.unlink(missing_ok=True)  # the file was not replaced: the backup is not needed
+                raise
             entries[entry.path] = entry
             self._write_manifest(entries)  # a crash before this line is rolled back by recover()
             backup.unlink(missing_ok=True)

@@ -313,10 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_cache_list)
 
     p = sub.add_parser("fetch", help="fetch histories from Yahoo Finance (needs a network) and merge them")
-    p.add_argument("tickers", nargs="+", metavar="TICKER")
+    p.add_argument("tickers", nargs="+", metavar="TICKER", help="Yahoo symbols, e.g. NVDA ^IXIC BTC-USD")
     p.add_argument("--start", required=True, help="first date, YYYY-MM-DD (inclusive)")
     p.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
-    p.add_argument("--interval", default="1d", choices=["1d", "1h"])
+    p.add_argument("--interval", default="1d", choices=["1d", "1h"], help="daily (default) or hourly bars")
     p.add_argument("--timeout", type=float, default=20.0,
                    help="seconds allowed for the whole download of each ticker (default 20)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
@@ -337,7 +337,8 @@ def build_parser() -> argparse.ArgumentParser:
     def study_options(p):
         p.add_argument("--benchmark", default=None, help="market proxy of the market and market-adjusted models "
                                                           "(default ^GSPC)")
-        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"])
+        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"],
+                       help="normal-return model (default market)")
         p.add_argument("--event", default=str(config.EVENT_DATE), help="event date; day 0 is the first session on "
                                                                        "or after it (default 2025-01-27)")
         p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
