@@ -227,6 +227,9 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
     All price columns are float64; empty fields are NaN.
     """
     date_col = "date" if interval == "1d" else "datetime"
+    fast = _parse_price_fast(payload, interval, date_col)
+    if fast is not None:
+        return fast
     source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
         raw = pd.read_csv(source, dtype=str, keep_default_na=False)
@@ -258,6 +261,36 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
             index = pd.DatetimeIndex(pd.to_datetime(raw[date_col], utc=True), name="timestamp")
     except (ValueError, TypeError) as exc:
         raise CacheCorruptError(f"{label} has a malformed {date_col} column ({exc}).", _IMPORT_HINT) from None
+    frame.index = index.as_unit("ns")
+    return frame
+
+
+def _parse_price_fast(payload: bytes | Path, interval: str, date_col: str) -> pd.DataFrame | None:
+    """The common case of :func:`parse_price_csv` in one C-parser pass: every value a number or empty, dates in
+    form. Returns None whenever anything is unusual, and the careful parser then names the problem."""
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
+    try:
+        raw = pd.read_csv(source, dtype={date_col: str}, keep_default_na=False, na_values=[""])
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None
+    expected = [date_col, *PRICE_COLUMNS]
+    columns = list(raw.columns)
+    if (raw.empty or columns[: len(expected)] != expected
+            or any(c not in OPTIONAL_COLUMNS for c in columns[len(expected):])
+            or not all(pd.api.types.is_numeric_dtype(raw[c]) and not pd.api.types.is_bool_dtype(raw[c])
+                       for c in columns[1:])):
+        return None
+    dates = raw[date_col]
+    try:
+        if interval == "1d":
+            if not (dates.str.len() == 10).all():
+                return None
+            index = pd.DatetimeIndex(pd.to_datetime(dates, format="%Y-%m-%d"), name="session")
+        else:
+            index = pd.DatetimeIndex(pd.to_datetime(dates, utc=True), name="timestamp")
+    except (ValueError, TypeError):
+        return None
+    frame = raw[columns[1:]].astype("float64")
     frame.index = index.as_unit("ns")
     return frame
 
@@ -403,6 +436,7 @@ class Cache:
         self._manifest_memo: tuple[tuple, dict[str, CacheEntry]] | None = None
         self._verified: dict[str, list] | None = None
         self.last_import_unchanged = 0
+        self._frames: dict[str, tuple[list, pd.DataFrame]] = {}
 
     def __repr__(self) -> str:
         return f"Cache({str(self.data_dir)!r})"
@@ -663,6 +697,10 @@ class Cache:
         return self._read_entry(self.entry(ticker, interval))
 
     def _read_entry(self, entry: CacheEntry) -> pd.DataFrame:
+        stamp = self._stamp(self.data_dir / entry.path, entry)
+        memo = self._frames.get(entry.path)
+        if memo is not None and stamp is not None and memo[0] == stamp:
+            return memo[1].copy()
         payload, origin = self._committed(entry)
         frame = parse_price_csv(payload, entry.interval or "1d", label=entry.path)
         if entry.interval != "1d":
@@ -676,6 +714,8 @@ class Cache:
                 self._remember_verified(entry)
         frame.attrs.update(ticker=entry.ticker, interval=entry.interval, calendar=entry.calendar,
                            timezone=entry.timezone, close_basis=entry.close_basis, source=entry.source)
+        if origin != "backup" and stamp is not None:
+            self._frames[entry.path] = (stamp, frame.copy())  # a second read in this process parses nothing
         return frame
 
     def read_range(self, ticker: str, start=None, end=None, interval: str = "1d") -> pd.DataFrame:
