@@ -104,7 +104,5 @@ class CacheWriteError(AnalysisError):
     """The cache cannot be written (a read-only folder, a full disk) or another process holds its lock."""
 
 
-class InterruptedByUser(AnalysisError):
-    """Ctrl-C: the command stopped; the cache was left as it was."""
-
-    exit_code = 130
+class EventFileError(AnalysisError, ValueError):
+    """An event file that is missing, malformed, or holds an unknown key or a bad value (named with its line)."""
