@@ -409,7 +409,7 @@ def test_an_uncached_ticker_gives_no_data(real_cache, raw_registry):
 def test_event_date_override_maps_day0_per_calendar(real_cache):
     rows = {r["id"]: r for r in check_claims(real_cache, event_date="2025-01-25").to_records()}
     assert rows["nvda"]["day0"] == "2025-01-27"  # Saturday -> Monday for XNYS
-    assert "not a XNYS session" in rows["nvda"]["data_note"]
+    assert "not an XNYS session" in rows["nvda"]["data_note"]
     assert rows["crypto_title"]["day0"] == "2025-01-25"  # BTC trades that Saturday
     assert rows["crypto_title"]["previous_date"] == "2025-01-24"
 

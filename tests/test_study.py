@@ -149,7 +149,7 @@ def test_cli_says_when_the_event_date_is_not_a_session(capsys):
     assert cli.main(["study", "--json", "--tickers", "NVDA", "--event", "2025-01-25"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["day0"] == "2025-01-27"  # stdout stays pure JSON
-    assert "2025-01-25 (Saturday) is not a XNYS session" in captured.err
+    assert "2025-01-25 (Saturday) is not an XNYS session" in captured.err
 
 
 def test_cli_window_accepts_a_negative_start_with_a_space(capsys):
