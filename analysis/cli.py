@@ -110,6 +110,8 @@ def cmd_moves(args) -> int:
         return 0
     print(f"Day-0 moves against the previous raw close (percent; close-to-close, opening gap, intraday low/high), "
           f"event {args.event}:")
+    table = table.rename(columns={"prev_close": "previous close", "close_pct": "close %", "open_pct": "open %",
+                                  "low_pct": "low %", "high_pct": "high %", "close_basis": "close basis"})
     print(table.to_string(index=False, float_format=lambda v: f"{v:8.2f}", na_rep="   n/a"))
     return 0
 
@@ -232,11 +234,14 @@ def cmd_study(args) -> int:
           f"estimation window {list(estimation)}, percentile among all cached daily returns")
     shown = indices.assign(return_pct=100 * indices["return"])[["ticker", "return_pct", "z", "percentile",
                                                                  "n_estimation"]]
+    shown = shown.rename(columns={"return_pct": "return %", "percentile": "percentile",
+                                  "n_estimation": "estimation days"})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.2f}"))
     return 0
 
 
 def cmd_groups(args) -> int:
+    from .eventstudy import format_p
     from .study import groups_report, groups_tables
 
     estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
@@ -254,11 +259,22 @@ def cmd_groups(args) -> int:
           "r̄: mean pairwise correlation of the firms' estimation residuals.")
     for name, members in report["groups"].items():
         print(f"  {name}: {', '.join(members['tickers'])}")
-    shown = groups.assign(caar=100 * groups["caar"]).rename(columns={"caar": "CAAR %"})
+    small = groups["n"] < 3  # BMP's cross-sectional standard deviation would have one degree of freedom or none
+    shown = groups.assign(caar=100 * groups["caar"], kp_bmp_t=groups["kp_bmp_t"].where(~small))
+    shown = shown.rename(columns={"caar": "CAAR %", "rbar": "r̄", "portfolio_t": "portfolio t",
+                                  "kp_bmp_t": "KP-BMP t", "grank_t": "GRANK t", "wald_chi2": "Wald χ²",
+                                  "wald_p": "Wald p"})
+    shown["Wald p"] = shown["Wald p"].map(format_p)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
+    for name in sorted(set(groups.loc[small, "group"])):
+        n = int(groups.loc[groups["group"] == name, "n"].iloc[0])
+        print(f"note: {name} has N = {n} firm{'s' if n != 1 else ''}: KP-BMP t needs at least 3 (its cross-sectional "
+              "standard deviation would rest on one degree of freedom) and is not shown; GRANK over-rejects with "
+              "so few firms; read the portfolio t and the Wald test.")
     print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
     shown = differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
         columns={"car": "CAR %", "se": "se %"})
+    shown["p"] = shown["p"].map(format_p)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
     return 0
 

@@ -1102,7 +1102,7 @@ class EventStudyResults:
                 fit[name] = (params[name] / 100.0).map(lambda v: f"{v:.3f}")
         fit["sigma (%/day)"] = (self.sigma * 100).map(lambda v: f"{v:.3f}")
         fit["n"] = self.n_estimation
-        fit["placebo p (day 0)"] = self.placebo_p.map(lambda v: f"{v:.4f}")
+        fit["placebo p (day 0)"] = self.placebo_p.map(format_p)
         placebo_note = (
             f"placebo p = (1 + #{{estimation days with |AR| ≥ |AR_0|}}) / (L1 + 1); smallest 1/{self.n_estimation + 1}."
         )
@@ -1115,7 +1115,7 @@ class EventStudyResults:
                     "CAR (%)": (frame["car"] * 100).map(lambda v: f"{v:.2f}"),
                     "se (%)": (frame["se"] * 100).map(lambda v: f"{v:.2f}"),
                     "t": frame["t"].map(lambda v: f"{v:.2f}"),
-                    "p": frame["p"].map(lambda v: f"{v:.4f}"),
+                    "p": frame["p"].map(format_p),
                 }
             )
             notes = self._confound_notes(window)
@@ -1127,11 +1127,17 @@ class EventStudyResults:
                 )
             )
         group = self.group
+        if group.n < 2:
+            sections.append((f"Group: one firm ({', '.join(group.tickers)})", None, [
+                "With one firm there is no group: CAAR, the cross-sectional tests (BMP, GRANK, the generalized "
+                "sign), r̄ and the Wald test need at least two firms and are not computed. The firm's own CAR and t "
+                "above are the test."]))
+            return sections
         rows = {
             "CAAR (%)": lambda w: f"{w.caar * 100:.2f}",
             "portfolio CAR (%)": lambda w: f"{w.portfolio_car * 100:.2f}",
             "portfolio se (%)": lambda w: f"{w.portfolio_se * 100:.2f}",
-            f"portfolio t [t({self._df})]": lambda w: f"{w.portfolio_t:.2f} (p {w.portfolio.pvalue:.4f})",
+            f"portfolio t [t({self._df})]": lambda w: f"{w.portfolio_t:.2f} (p {format_p(w.portfolio.pvalue)})",
             "Patell z": lambda w: _fmt_stat(w.patell),
             "Patell z, KP-adjusted": lambda w: _fmt_stat(w.patell_adjusted),
             f"BMP t [t({group.n - 1})]": lambda w: _fmt_stat(w.bmp),
@@ -1160,6 +1166,9 @@ class EventStudyResults:
             )
         if group.note:
             notes.append(group.note)
+        if group.n < 3:
+            notes.append(f"With N = {group.n} firms the cross-sectional standard deviation behind BMP and "
+                         "KP-adjusted BMP has one degree of freedom; read the portfolio t and the Wald test instead.")
         sections.append((f"Group: equal-weighted, {group.n} firms ({', '.join(group.tickers)})", table, notes))
         return sections
 
@@ -1240,10 +1249,18 @@ class EventStudyResults:
         )
 
 
+def format_p(value: float | None) -> str:
+    """A p-value for a table: four decimals, ``<0.0001`` below that, ``n/a`` when it cannot be computed (one rule
+    for every printed table: the CLI, the report and the notebooks)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return "<0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
 def _fmt_stat(test: HypothesisTest) -> str:
     if not math.isfinite(test.value):
         return "n/a"
-    return f"{test.value:.2f} (p {test.pvalue:.4f})"
+    return f"{test.value:.2f} (p {format_p(test.pvalue)})"
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -349,11 +349,7 @@ def figure_index(out_dir: Path | str = "figures") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def format_p(value: float) -> str:
-    """A p-value for a table: four decimals, or ``<0.0001``."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "n/a"
-    return "<0.0001" if value < 0.0001 else f"{value:.4f}"
+from .eventstudy import format_p  # noqa: E402  (one rule for p-values, kept beside the statistics)
 
 
 def verdicts_markdown(check) -> str:

@@ -332,3 +332,30 @@ def test_import_into_a_truly_read_only_folder(data_copy, source):
     finally:
         data_copy.chmod(mode)
     assert result.returncode == 2 and _one_line(result.stderr)
+
+
+# --- small groups, single firms, and how tables print -------------------------------------------------------------------
+def test_groups_say_what_a_two_firm_group_cannot_compute(capsys):
+    assert cli.main(["groups"]) == 0
+    out = capsys.readouterr().out
+    power = [line for line in out.splitlines() if line.strip().startswith("power ")]
+    assert len(power) == 3 and all(" n/a " in line for line in power), power
+    assert "-293" not in out and "note: power has N = 2 firms: KP-BMP t needs at least 3" in out
+
+
+def test_a_one_firm_study_prints_no_group_statistics(capsys):
+    assert cli.main(["study", "--tickers", "NVDA"]) == 0
+    out = capsys.readouterr().out
+    assert "1 firms" not in out and "nan" not in out and "generalized sign z" not in out
+    assert "Group: one firm (NVDA)" in out and "not computed" in out
+
+
+@pytest.mark.parametrize("argv", [["study"], ["groups"], ["moves"]])
+def test_printed_tables_use_words_and_one_p_value_format(argv, capsys):
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    for raw in ("return_pct", "kp_bmp_t", "portfolio_t", "grank_t", "wald_p", "close_pct", "n_estimation",
+                "0.0000", "a XNYS"):
+        assert raw not in out, raw
+    if argv != ["moves"]:
+        assert "<0.0001" in out
