@@ -48,7 +48,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg, special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis import config
 from analysis.errors import ConstantSeriesError, DataGapError, EventDateError, WindowError
@@ -928,7 +928,7 @@ class EventStudyResults:
         return self._path_frame(ar, float(portfolio_residuals @ portfolio_residuals) / self._df, level)
 
     def _path_frame(self, ar: np.ndarray, sigma2: float, level: float) -> pd.DataFrame:
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         ar_se = np.sqrt(self._daily_factors() * sigma2)
         car = np.cumsum(ar)
         car_se = np.sqrt(self._cumulative_factors() * sigma2)
@@ -950,7 +950,7 @@ class EventStudyResults:
     def day0_intervals(self, level: float = 0.95) -> pd.DataFrame:
         """Firm × [ar, se, lo, hi, df]: day-0 AR with its ``level`` interval (Student t(df)), decimal."""
         frame = self.car((0, 0))
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         return pd.DataFrame(
             {
                 "ar": frame["car"],
