@@ -330,12 +330,17 @@ def fetch_to_cache(tickers: Iterable[str], start, end, interval: str = "1d", *, 
     if progress and len(symbols) > 1:
         from tqdm import tqdm
 
-        iterator = tqdm(symbols, desc="fetching", unit="ticker")
+        iterator = tqdm(symbols, desc="fetching", unit="ticker", leave=False)  # erased when done or interrupted
     outcomes = []
-    for symbol in iterator:
-        try:
-            outcomes.append(fetch_into_cache(symbol, start, end, interval, cache=cache, timeout=timeout,
-                                             ticker_factory=ticker_factory, today=today))
-        except AnalysisError as exc:
-            outcomes.append(FetchOutcome(symbol, False, f"{symbol}: {exc}"))
+    try:
+        for symbol in iterator:
+            try:
+                outcomes.append(fetch_into_cache(symbol, start, end, interval, cache=cache, timeout=timeout,
+                                                 ticker_factory=ticker_factory, today=today))
+            except AnalysisError as exc:
+                text = str(exc) if symbol in exc.message else f"{symbol}: {exc}"
+                outcomes.append(FetchOutcome(symbol, False, text))
+    finally:
+        if hasattr(iterator, "close"):
+            iterator.close()
     return outcomes
