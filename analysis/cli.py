@@ -39,7 +39,9 @@ def cmd_cache_import(args) -> int:
 
 def cmd_cache_verify(args) -> int:
     cache = _cache(args)
-    rolled = cache.recover() if cache.manifest_path.exists() else []
+    if not cache.manifest_path.exists():
+        cache.manifest()  # raises the one rule for a missing manifest: restore it or rebuild it
+    rolled = cache.recover()
     for relative in rolled:
         print(f"rolled back an interrupted write of {relative}")
     problems = cache.verify()
