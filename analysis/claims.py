@@ -36,6 +36,9 @@ UTF-8, comma-separated, one header line, no comments. Columns:
     calendar (XNYS, or every calendar day for BTC-USD).
 ``note``
     Free text: the proxy chosen, how the date was read ("lundi" -> 27 Jan 2025), a companion row.
+``intraday_proxy`` (optional, last)
+    A cached series whose intraday bars stand in for the claim's ticker when that has none (``QQQ`` for the
+    Nasdaq-100, whose index bars no source has). Empty for most rows; the ``intraday`` object labels it a proxy.
 
 The exclusions, ``data/claims_excluded.csv``
 -------------------------------------------
@@ -134,6 +137,8 @@ from .returns import raw_day_moves, simple_returns
 
 #: Columns of ``data/claims.csv``, in order.
 REGISTRY_COLUMNS = ("id", "seed", "quote", "subject", "ticker", "claimed_pct", "direction", "event_date", "note")
+#: Optional trailing columns of ``data/claims.csv`` (a registry without them is read as if they were empty).
+REGISTRY_OPTIONAL_COLUMNS = ("intraday_proxy",)
 #: Columns of ``data/claims_excluded.csv``, in order.
 EXCLUSION_COLUMNS = ("id", "seed", "quote", "reason")
 #: File names inside the data folder.
@@ -331,8 +336,14 @@ def validate_registry(table: pd.DataFrame) -> pd.DataFrame:
     if tuple(table.columns[: len(REGISTRY_COLUMNS)]) != REGISTRY_COLUMNS:
         raise ClaimsRegistryError(f"the claims registry has the columns {list(table.columns)}.",
                                   f"use exactly these columns, in this order: {','.join(REGISTRY_COLUMNS)}.")
+    proxies = (table["intraday_proxy"].astype(str).str.strip().tolist() if "intraday_proxy" in table.columns
+               else [""] * len(table))
     table = table.loc[:, list(REGISTRY_COLUMNS)].astype(str).reset_index(drop=True)
     what = "claims registry"
+    for row_id, proxy in zip(table["id"], proxies):
+        if proxy and not _TICKER_PATTERN.match(proxy):
+            raise _row_error(what, row_id, f"the intraday_proxy {proxy!r} is not a symbol.",
+                             "name a series with cached intraday bars, e.g. QQQ, or leave it empty.")
     _check_common(table, what)
     claimed_values: list[float] = []
     tolerances: list[float] = []
@@ -373,11 +384,12 @@ def validate_registry(table: pd.DataFrame) -> pd.DataFrame:
             event_dates.append(pd.Timestamp(dt.date.fromisoformat(row.event_date)))
         except ValueError as exc:
             raise _row_error(what, row.id, f"the event date {row.event_date!r} is not YYYY-MM-DD.",
-                             "write the date the claim refers to, e.g. 2025-01-27 for 'lundi' in seed 002.") from exc
+                             "write the date the claim refers to, e.g. YYYY-MM-DD for the session a weekday such as 'lundi' names.") from exc
     out = table.rename(columns={"claimed_pct": "claimed_text"})
     out.insert(out.columns.get_loc("claimed_text") + 1, "claimed_pct", claimed_values)
     out.insert(out.columns.get_loc("claimed_pct") + 1, "tolerance_pct", tolerances)
     out["event_date"] = pd.DatetimeIndex(event_dates).as_unit("ns")
+    out["intraday_proxy"] = proxies
     return out
 
 
@@ -400,7 +412,13 @@ def load_registry(path: Path | str | None = None) -> pd.DataFrame:
         When the file is missing or malformed, naming the row id and the fix.
     """
     path = Path(path) if path is not None else default_registry_path()
-    return validate_registry(_read_table(path, REGISTRY_COLUMNS, "claims registry"))
+    columns = REGISTRY_COLUMNS
+    if path.is_file():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            header = tuple(handle.readline().strip().lstrip("\ufeff").split(","))
+        if header == REGISTRY_COLUMNS + REGISTRY_OPTIONAL_COLUMNS:
+            columns = header
+    return validate_registry(_read_table(path, columns, "claims registry"))
 
 
 def load_exclusions(path: Path | str | None = None) -> pd.DataFrame:
@@ -736,6 +754,7 @@ def market_model_ar_t(
     benchmark: pd.Series,
     day0: pd.Timestamp,
     benchmark_name: str = DEFAULT_BENCHMARK,
+    estimation_window: tuple[int, int] = ESTIMATION_WINDOW,
 ) -> dict[str, tuple[float, float]]:
     """Day-0 market-model abnormal-return t and two-sided p per firm, from :mod:`analysis.eventstudy`.
 
@@ -757,7 +776,8 @@ def market_model_ar_t(
     """
     from .eventstudy import EventStudy  # imported here: the engine is optional for everything else in this module
 
-    result = EventStudy(returns, day0, model="market", benchmark=benchmark, benchmark_name=benchmark_name).fit()
+    result = EventStudy(returns, day0, model="market", benchmark=benchmark, benchmark_name=benchmark_name,
+                        estimation_window=estimation_window, event_windows=((0, 0),), confounds={}).fit()
     firms = result.to_dict()["firms"]
     out = {}
     for ticker in returns.columns:
@@ -781,6 +801,7 @@ RESULT_COLUMNS = (
     "calendar", "close_basis", "tolerance_pct", "close_pct", "open_pct", "low_pct", "high_pct", "verdict",
     "verdict_meaning", "sign_differs_from_close", "down_during_day", "direction_during_day", "z", "n_estimation_days",
     "ar_t", "ar_p", "significant", "significant_in_claimed_direction", "significance_basis", "note", "data_note",
+    "intraday",
 )
 
 
@@ -862,6 +883,7 @@ class ClaimsCheck:
         lines.extend(f"[{row.id}] {row.data_note}" for row in f.itertuples(index=False)
                      if isinstance(row.data_note, str) and row.data_note)
         lines.extend(self.notes)
+        lines.extend(_intraday_footnotes(f))
         lines.append("Quotes, proxies and how each date was read: data/claims.csv (column note).")
         return lines
 
@@ -898,24 +920,25 @@ def _as_registry(registry: pd.DataFrame | Path | str | None) -> pd.DataFrame:
     return validate_registry(registry)
 
 
-def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None]) -> tuple[dict, list[str]]:
+def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None], benchmark: str,
+                estimation_window: tuple[int, int]) -> tuple[dict, list[str]]:
     """Run :func:`market_model_ar_t` once per event date for the stocks among ``claims``; never raises for a missing
     engine or a window that does not fit (it says so in the notes instead)."""
     results: dict[tuple[str, pd.Timestamp], tuple[float, float]] = {}
     notes: list[str] = []
-    bench = prices.get(DEFAULT_BENCHMARK)
+    bench = prices.get(benchmark)
     stocks = claims[[is_stock(t) and prices.get(t) is not None for t in claims["ticker"]]]
     if stocks.empty:
         return results, notes
     if bench is None:
-        return results, [f"The benchmark {DEFAULT_BENCHMARK} is not cached: no market-model AR t; stocks are judged "
+        return results, [f"The benchmark {benchmark} is not cached: no market-model AR t; stocks are judged "
                          "on z instead."]
     for event in sorted(set(stocks["event_date"])):
         tickers = list(dict.fromkeys(stocks.loc[stocks["event_date"] == event, "ticker"]))
         try:
-            day0 = event_day0(event, calendar_for(DEFAULT_BENCHMARK)).session
+            day0 = event_day0(event, calendar_for(benchmark)).session
             returns = pd.DataFrame({t: simple_returns(prices[t]) for t in tickers})
-            found = market_model_ar_t(returns, simple_returns(bench), day0)
+            found = market_model_ar_t(returns, simple_returns(bench), day0, benchmark, estimation_window)
         except ModuleNotFoundError as exc:
             if exc.name != "analysis.eventstudy":
                 raise
@@ -929,7 +952,8 @@ def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None]) ->
     return results, notes
 
 
-def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: tuple[float, float]) -> dict:
+def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: tuple[float, float],
+               benchmark: str, estimation_window: tuple[int, int]) -> dict:
     """One registry row (a named tuple) against its prices: the result row of :func:`check_claims`."""
     calendar = calendar_for(claim.ticker)
     row = {
@@ -948,7 +972,7 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
     size = MoveSize(math.nan, math.nan, math.nan, 0)
     if move.day0 is not None:
         try:
-            size = move_size(simple_returns(prices), move.day0, calendar)
+            size = move_size(simple_returns(prices), move.day0, calendar, estimation_window)
         except DataGapError as exc:
             data_notes.append(f"No z: {exc}")
     if size.note:
@@ -964,7 +988,7 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
     ar_t, ar_p = ar
     if is_stock(claim.ticker) and not math.isnan(ar_p):
         significant = bool(ar_p < SIGNIFICANCE_LEVEL)
-        basis = f"market-model AR t vs {DEFAULT_BENCHMARK}: two-sided p < 0.05"
+        basis = f"market-model AR t vs {benchmark}: two-sided p < 0.05"
     elif not math.isnan(size.z):
         significant = bool(abs(size.z) >= Z_CRITICAL_5PCT)
         basis = "|z| >= 1.96 (two-sided 5 %)" + (" because the AR t is unavailable" if is_stock(claim.ticker) else "")
@@ -992,6 +1016,9 @@ def check_claims(
     cache=None,
     registry: pd.DataFrame | Path | str | None = None,
     event_date: dt.date | str | pd.Timestamp | None = None,
+    *,
+    benchmark: str = DEFAULT_BENCHMARK,
+    estimation_window: tuple[int, int] = ESTIMATION_WINDOW,
 ) -> ClaimsCheck:
     """Check every claim of the registry against the cached prices.
 
@@ -1005,6 +1032,10 @@ def check_claims(
     event_date : date-like, optional
         When given, replaces every row's ``event_date`` (to rerun the check on another day); by default each row
         uses its own.
+    benchmark : str
+        The market proxy of the stocks' market-model AR t (default ^GSPC).
+    estimation_window : (int, int)
+        Relative sessions (calendar days for crypto) of the z and of the market model (default [-250, -11]).
 
     Returns
     -------
@@ -1021,16 +1052,17 @@ def check_claims(
         claims["event_date"] = to_date(event_date)
     prices: dict[str, pd.DataFrame | None] = {}
     bases: dict[str, str | None] = {}
-    for ticker in dict.fromkeys([*claims["ticker"], DEFAULT_BENCHMARK]):
+    for ticker in dict.fromkeys([*claims["ticker"], benchmark]):
         try:
             prices[ticker] = cache.read(ticker)
             bases[ticker] = cache.close_basis(ticker)
         except UnknownTickerError:
             prices[ticker], bases[ticker] = None, None
-    ar_results, notes = _stock_ar_t(claims, prices)
+    ar_results, notes = _stock_ar_t(claims, prices, benchmark, tuple(estimation_window))
     rows = [
         _check_one(claim, prices[claim.ticker], bases[claim.ticker],
-                   ar_results.get((claim.ticker, claim.event_date), (math.nan, math.nan)))
+                   ar_results.get((claim.ticker, claim.event_date), (math.nan, math.nan)), benchmark,
+                   tuple(estimation_window))
         for claim in claims.itertuples(index=False)
     ]
     frame = pd.DataFrame(rows).reindex(columns=list(RESULT_COLUMNS))
@@ -1043,4 +1075,68 @@ def check_claims(
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in ("day0", "previous_date", "event_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    frame["intraday"] = _intraday_objects(frame, claims, cache)
     return ClaimsCheck(frame=frame, notes=tuple(notes))
+
+
+def check_event_claims(event, cache=None) -> ClaimsCheck | None:
+    """The claims of an event (:class:`analysis.events.EventConfig`): its registry, checked with its benchmark and
+    estimation window. ``None`` when the event has no claims registry (an ad-hoc ``--event DATE`` has none).
+
+    Parameters
+    ----------
+    event : EventConfig
+    cache : analysis.cache.Cache, optional
+
+    Returns
+    -------
+    ClaimsCheck or None
+    """
+    if event.claims is None:
+        return None
+    return check_claims(cache, event.claims, benchmark=event.benchmark, estimation_window=event.estimation)
+
+
+def _intraday_objects(frame: pd.DataFrame, claims: pd.DataFrame, cache) -> list[dict]:
+    """The ``intraday`` object of each claim (:func:`analysis.intraday.intraday_for_claim`): when it held during the
+    session, from the claim's own bars or its declared proxy's; one note when there are none."""
+    from .intraday import intraday_for_claim
+
+    proxies = claims["intraday_proxy"] if "intraday_proxy" in claims.columns else [""] * len(claims)
+    return [intraday_for_claim(row, cache, proxy or None) for row, proxy in zip(frame.itertuples(index=False), proxies)]
+
+
+def _intraday_footnotes(frame: pd.DataFrame) -> list[str]:
+    """When each claim held, from intraday bars (one line per claim that has them), and one line naming the rest."""
+    if "intraday" not in frame.columns:
+        return []
+    lines, without = [], []
+    for row in frame.itertuples(index=False):
+        info = row.intraday
+        if isinstance(info, dict) and info.get("available"):
+            label = f"{info['source_ticker']} {info['interval']} bars" + (", a proxy" if info["proxy"] else "")
+            lines.append(f"[{row.id}] when it held ({label}, ET): {info['in_words']}.")
+        elif isinstance(info, dict):
+            without.append(row.id)
+    if without:
+        lines.append(f"No intraday bars, so no times, for: {', '.join(without)} (no path is interpolated from daily "
+                     "data).")
+    return lines
+
+
+def verdict_in_words(row) -> str:
+    """The verdict in plain words, with the time when intraday bars tell it.
+
+    ``row`` is a row of :meth:`ClaimsCheck.to_frame` (or a record of :meth:`ClaimsCheck.to_records`). Example:
+    "direction contradicted: ... Intraday (META, 1m bars): true from the open until 10:29 ET, ...".
+    """
+    get = row.get if isinstance(row, dict) else (lambda key, default=None: getattr(row, key, default))
+    verdict_name = get("verdict")
+    text = f"{verdict_name.replace('_', ' ')}: {VERDICT_MEANINGS[verdict_name]}"
+    info = get("intraday")
+    if isinstance(info, dict) and info.get("available"):
+        label = f"{info['source_ticker']}, {info['interval']} bars" + (", a proxy" if info["proxy"] else "")
+        text += f" Intraday ({label}): {info['in_words']}."
+    elif isinstance(info, dict) and info.get("note"):
+        text += f" {info['note']}"
+    return text

@@ -6,25 +6,23 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pytest
 
-from analysis import config
-from analysis.cache import Cache
-from analysis.report import FIGURES, FigureInputs
+from analysis.events import flagship
+from analysis.figures import FigureInputs, draw
 
 
 @pytest.fixture(scope="module")
 def inputs():
-    return FigureInputs(config.EVENT_DATE, config.DEFAULT_BENCHMARK, Cache())
+    return FigureInputs(flagship())
 
 
 def build(inputs, name):
-    spec = next(spec for spec in FIGURES if spec.name == name)
-    fig = spec.build(inputs)
+    fig = draw(name, inputs)
     fig.canvas.draw()
     return fig
 
 
 def test_confounds_are_letters_on_the_chart_and_named_in_the_key(inputs):
-    fig = build(inputs, "nvda_event_path")
+    fig = build(inputs, "event_path")
     try:
         ax_ar = fig.axes[0]
         marks = [t.get_text() for t in ax_ar.texts]
@@ -36,7 +34,7 @@ def test_confounds_are_letters_on_the_chart_and_named_in_the_key(inputs):
 
 
 def test_day0_line_runs_clear_of_the_legend(inputs):
-    fig = build(inputs, "nvda_placebo")
+    fig = build(inputs, "placebo")
     try:
         ax = fig.axes[0]
         legend = ax.get_legend().get_window_extent()
