@@ -243,3 +243,16 @@ def test_an_edit_after_the_check_is_caught(data_copy):
 
     with pytest.raises(CacheCorruptError, match="price <= 0"):
         Cache(data_copy).read("NVDA")
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda lines: lines[:3] + [lines[2]] + lines[3:], "repeats"),
+    (lambda lines: [lines[0], lines[1].replace(",645.62,", ",-645.62,", 1)] + lines[2:], "line 2"),
+])
+def test_intraday_bars_edited_with_their_checksum_are_refused(data_copy, mutate, message, capsys):
+    _rewrite(data_copy, "1m/META.csv", mutate)
+    before = snapshot(data_copy)
+    code, out, err = _run(data_copy, ["intraday", "META", "--interval", "1m"], capsys)
+    assert code == 2 and _one_error_line(err) and "1m/META.csv fails the cache's checks" in err, err
+    assert message in err
+    assert snapshot(data_copy) == before
