@@ -16,10 +16,14 @@ help:
 	@echo "make report - print the headline table only;  make figures - export the charts only"
 	@echo "make notebooks - bring each notebook and its py:percent script in step, outputs cleared"
 
-$(STAMP): pyproject.toml
+# jupyter-config/ holds the project's Jupyter server settings (each notebook listed once: the paired py:percent
+# scripts are hidden from the file browser); they are installed into the environment's etc/jupyter.
+$(STAMP): pyproject.toml jupyter-config/jupyter_server_config.json
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[test]'
+	@mkdir -p $(VENV)/etc/jupyter
+	cp jupyter-config/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -2,6 +2,10 @@
 
 import sys
 
-from .cli import main
+try:
+    from .cli import main
 
-sys.exit(main())
+    sys.exit(main())
+except KeyboardInterrupt:  # Ctrl-C while the modules load
+    print("interrupted (Ctrl-C); the cache is unchanged.", file=sys.stderr)
+    sys.exit(130)

@@ -40,6 +40,26 @@ A write goes to a temporary file in the same folder, is flushed to disk, and is 
 keeps the committed version as ``.<file>.bak`` until the manifest has been rewritten; if a crash comes in between,
 :meth:`Cache.recover` (run before every write and by ``cache verify``) rolls the file back to the version the manifest
 describes, and reads use that version meanwhile.
+
+Every write holds the cache's lock (``data/.lock``, :mod:`filelock`), so two writers (two imports, an import and a
+fetch) take turns, and :meth:`Cache.recover` never deletes another writer's temporary file. New files get the
+permissions the umask allows (``0644`` under the usual ``022``), as any other file the user creates. A writer added to
+this module uses the same two helpers::
+
+    with self._locked():                      # one writer at a time; a read-only folder -> CacheWriteError
+        self._commit(entry, payload)          # or atomic_write_bytes(path, payload) for a file outside the manifest
+
+and :meth:`Cache._commit` leaves a file and its manifest entry untouched when the bytes and the entry are unchanged
+(apart from ``written_at``), so importing the same data twice changes nothing that git would see.
+
+Reads check values, not only checksums
+--------------------------------------
+A checksum proves only that a file is the one the manifest describes, not that its values are sane (a file edited
+together with its sha256 passes). Every read therefore runs the same value checks as ``cache verify``: sessions,
+duplicates, order, positive prices, OHLC order, and rows and dates against the manifest. To keep reads fast, a file
+that has passed is remembered in ``data/.verified.json`` by its size, mtime and sha256; an unchanged file is not
+hashed or checked again, any change to it (or to its manifest entry) triggers the full check. ``cache verify`` always
+does the full check.
 """
 
 from __future__ import annotations
@@ -54,6 +74,7 @@ import os
 import re
 import shutil
 import tempfile
+import contextlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,8 +87,10 @@ from .errors import (
     AnalysisError,
     CacheCorruptError,
     CacheMissError,
+    CacheWriteError,
     ChecksumMismatchError,
     InvalidTickerError,
+    ManifestMissingError,
     UnknownTickerError,
 )
 
@@ -94,7 +117,18 @@ CLOSE_BASES = {
 
 _TICKER_RE = re.compile(r"^\^?[A-Z0-9][A-Z0-9.=\-]{0,19}$")
 _FETCH_HINT = "python -m analysis fetch {ticker} --start {start} --end {end}"
-_IMPORT_HINT = "python -m analysis cache import ../shared/market-data"
+#: The fix for a damaged cache names only what a user's clone has: git, and the import command.
+_IMPORT_HINT = ("restore data/ with git (git checkout -- data/) or rebuild it from a copy of the market data: "
+                "python -m analysis cache import PATH/TO/market-data")
+#: Seconds a writer waits for another writer's lock before giving up.
+LOCK_TIMEOUT = 120.0
+LOCK_NAME = ".lock"
+VERIFIED_NAME = ".verified.json"
+
+
+def _restore_hint(relative: str) -> str:
+    return (f"restore it with git (git checkout -- data/{relative}) or re-import the market data: "
+            "python -m analysis cache import PATH/TO/market-data")
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -153,11 +187,22 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` through a temporary file in the same folder and a rename."""
+    """Write ``payload`` to ``path`` through a temporary file in the same folder, an fsync and a rename.
+
+    The file gets mode ``0666 & ~umask`` (``mkstemp`` alone would leave ``0600``). Writers of the cache call this
+    inside :meth:`Cache._locked`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
@@ -194,6 +239,9 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
     All price columns are float64; empty fields are NaN.
     """
     date_col = "date" if interval == "1d" else "datetime"
+    fast = _parse_price_fast(payload, interval, date_col)
+    if fast is not None:
+        return fast
     source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
         raw = pd.read_csv(source, dtype=str, keep_default_na=False)
@@ -225,6 +273,36 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
             index = pd.DatetimeIndex(pd.to_datetime(raw[date_col], utc=True), name="timestamp")
     except (ValueError, TypeError) as exc:
         raise CacheCorruptError(f"{label} has a malformed {date_col} column ({exc}).", _IMPORT_HINT) from None
+    frame.index = index.as_unit("ns")
+    return frame
+
+
+def _parse_price_fast(payload: bytes | Path, interval: str, date_col: str) -> pd.DataFrame | None:
+    """The common case of :func:`parse_price_csv` in one C-parser pass: every value a number or empty, dates in
+    form. Returns None whenever anything is unusual, and the careful parser then names the problem."""
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
+    try:
+        raw = pd.read_csv(source, dtype={date_col: str}, keep_default_na=False, na_values=[""])
+    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        return None
+    expected = [date_col, *PRICE_COLUMNS]
+    columns = list(raw.columns)
+    if (raw.empty or columns[: len(expected)] != expected
+            or any(c not in OPTIONAL_COLUMNS for c in columns[len(expected):])
+            or not all(pd.api.types.is_numeric_dtype(raw[c]) and not pd.api.types.is_bool_dtype(raw[c])
+                       for c in columns[1:])):
+        return None
+    dates = raw[date_col]
+    try:
+        if interval == "1d":
+            if not (dates.str.len() == 10).all():
+                return None
+            index = pd.DatetimeIndex(pd.to_datetime(dates, format="%Y-%m-%d"), name="session")
+        else:
+            index = pd.DatetimeIndex(pd.to_datetime(dates, utc=True), name="timestamp")
+    except (ValueError, TypeError):
+        return None
+    frame = raw[columns[1:]].astype("float64")
     frame.index = index.as_unit("ns")
     return frame
 
@@ -299,6 +377,23 @@ def parse_factor_csv(payload: bytes | Path, label: str = "factors",
     if frame.isna().any().any():
         raise CacheCorruptError(f"{label} has empty factor values.", _IMPORT_HINT)
     return frame
+
+
+def _without_time(entry: CacheEntry) -> dict:
+    data = entry.to_json()
+    data.pop("written_at", None)
+    return data
+
+
+def _factor_problems(frame: pd.DataFrame) -> list[str]:
+    """Ascending unique dates that are XNYS sessions."""
+    index = frame.index
+    if not index.is_monotonic_increasing:
+        return ["dates are not in ascending order"]
+    if index.has_duplicates:
+        return [f"{int(index.duplicated().sum())} duplicated date(s), first {index[index.duplicated()][0].date()}"]
+    extra = index.difference(cal.sessions(index[0], index[-1], "XNYS"))
+    return [f"{len(extra)} date(s) are not XNYS sessions, first {extra[0].date()}"] if len(extra) else []
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -674,7 +769,19 @@ class _BarsMixin:
         return self._read_bars_entry(entries[key])
 
     def _read_bars_entry(self, entry: CacheEntry) -> pd.DataFrame:
-        frame = parse_bars_csv(self._committed_bytes(entry), entry.interval, label=entry.path).sort_index()
+        payload, origin = self._committed(entry)
+        frame = parse_bars_csv(payload, entry.interval, label=entry.path)
+        if origin != "verified":  # the values, not only the checksum (see "Reads check values" above)
+            problems = check_bars(frame, entry.interval, entry.calendar or "XNYS")
+            if not problems and (entry.rows, entry.first, entry.last) != (
+                    len(frame), frame.index[0].isoformat(), frame.index[-1].isoformat()):
+                problems.append("rows or first/last bar differ from the manifest")
+            if problems:
+                raise CacheCorruptError(f"{entry.path} fails the cache's checks: " + "; ".join(problems) + ".",
+                                        _restore_hint(entry.path))
+            if origin == "file":
+                self._remember_verified(entry)
+        frame = frame.sort_index()
         frame["segment"] = bar_segments(frame.index, entry.interval, entry.calendar or "XNYS").to_numpy()
         frame.attrs.update(ticker=entry.ticker, interval=entry.interval, calendar=entry.calendar,
                            timezone=entry.timezone, close_basis=entry.close_basis, source=entry.source)
@@ -750,6 +857,11 @@ class Cache(_BarsMixin):
 
     def __init__(self, data_dir: Path | str | None = None) -> None:
         self.data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
+        self._lock = None
+        self._manifest_memo: tuple[tuple, dict[str, CacheEntry]] | None = None
+        self._verified: dict[str, list] | None = None
+        self.last_import_unchanged = 0
+        self._frames: dict[str, tuple[list, pd.DataFrame]] = {}
 
     def __repr__(self) -> str:
         return f"Cache({str(self.data_dir)!r})"
@@ -769,11 +881,57 @@ class Cache(_BarsMixin):
 
     def _inside(self, relative: str) -> Path:
         root = self.data_dir.resolve()
-        path = (root / relative).resolve()
+        candidate = root / relative
+        path = candidate.resolve()
         if root not in path.parents:
+            links = [p for p in (candidate, *candidate.parents) if p != root and root in p.parents and p.is_symlink()]
+            if links:
+                raise CacheCorruptError(
+                    f"{relative} is a symbolic link to {path}, outside the cache folder {root}; the cache reads and "
+                    "writes only its own files.",
+                    f"replace the link by the file itself ({_restore_hint(relative)}).")
             raise InvalidTickerError(f"{relative!r} would lie outside the cache folder {root}.",
                                      "use a plain ticker symbol.")
         return path
+
+    # -- locking -----------------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _locked(self):
+        """Hold the cache's lock (``data/.lock``) for a write; re-entrant within one :class:`Cache`.
+
+        Every write to the cache goes through this context (and :func:`atomic_write_bytes` or :meth:`_commit`
+        inside it), so concurrent writers take turns and :meth:`recover` never removes another writer's temporary
+        file. Raises :class:`~analysis.errors.CacheWriteError` when the folder is not writable or another process
+        holds the lock for more than :data:`LOCK_TIMEOUT` seconds.
+        """
+        from filelock import FileLock, Timeout
+
+        unchanged = "the cache is unchanged."
+        if self._lock is None:
+            try:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise CacheWriteError(f"cannot create the cache folder {self.data_dir} ({exc.strerror}).",
+                                      "pass a writable folder with --data-dir.") from None
+            self._lock = FileLock(str(self.data_dir / LOCK_NAME), timeout=LOCK_TIMEOUT)
+        if not os.access(self.data_dir, os.W_OK):
+            raise CacheWriteError(f"the cache folder {self.data_dir} is read-only.",
+                                  f"make it writable (chmod u+w {self.data_dir}) or pass a writable copy with "
+                                  f"--data-dir; {unchanged}")
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise CacheWriteError(f"another process has held the cache's lock ({self._lock.lock_file}) for "
+                                  f"{LOCK_TIMEOUT:.0f} s.",
+                                  f"wait for the other import or fetch to finish, then run this again; {unchanged}"
+                                  ) from None
+        except OSError as exc:
+            raise CacheWriteError(f"cannot lock the cache folder {self.data_dir} ({exc.strerror}).",
+                                  f"make it writable or pass a writable copy with --data-dir; {unchanged}") from None
+        try:
+            yield
+        finally:
+            self._lock.release()
 
     @staticmethod
     def _backup_of(path: Path) -> Path:
@@ -781,16 +939,54 @@ class Cache(_BarsMixin):
 
     # -- manifest ----------------------------------------------------------------------------------------------------
     def manifest(self) -> dict[str, CacheEntry]:
-        """The manifest's entries by relative path (empty when there is no manifest)."""
-        if not self.manifest_path.exists():
-            return {}
+        """The manifest's entries by relative path.
+
+        Raises
+        ------
+        ManifestMissingError
+            When there is no ``manifest.json``: whatever files the folder holds cannot be trusted (one rule for every
+            command: restore the manifest with git, or rebuild it with ``cache import``).
+        CacheCorruptError
+            When the manifest cannot be parsed.
+        """
+        try:
+            stat = self.manifest_path.stat()
+        except FileNotFoundError:
+            raise self._manifest_missing() from None
+        except OSError as exc:
+            raise CacheCorruptError(f"{self.manifest_path} cannot be read ({exc.strerror}).", _IMPORT_HINT) from None
+        key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+        if self._manifest_memo is not None and self._manifest_memo[0] == key:
+            return dict(self._manifest_memo[1])
         try:
             data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
             files = data["files"]
-            return {path: CacheEntry.from_json(path, entry) for path, entry in files.items()}
-        except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
+            entries = {path: CacheEntry.from_json(path, entry) for path, entry in files.items()}
+        except (json.JSONDecodeError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
             raise CacheCorruptError(f"{self.manifest_path} is not a valid manifest ({type(exc).__name__}).",
-                                    _IMPORT_HINT) from None
+                                    _restore_hint(MANIFEST_NAME)) from None
+        except OSError as exc:
+            raise CacheCorruptError(f"{self.manifest_path} cannot be read ({exc.strerror}).", _IMPORT_HINT) from None
+        self._manifest_memo = (key, entries)
+        return dict(entries)
+
+    def _entries(self) -> dict[str, CacheEntry]:
+        """The manifest's entries, or none for a cache being built (writers only)."""
+        return self.manifest() if self.manifest_path.exists() else {}
+
+    def _manifest_missing(self) -> ManifestMissingError:
+        folder = self.data_dir
+        rebuild = "python -m analysis cache import PATH/TO/market-data"
+        if not folder.is_dir():
+            return ManifestMissingError(f"the cache folder {folder} does not exist.",
+                                        "pass an existing cache folder with --data-dir, or leave --data-dir out to "
+                                        "use the project's data/.")
+        if folder.resolve() == default_data_dir().resolve():
+            return ManifestMissingError(f"{folder / MANIFEST_NAME} is missing, so no cached file can be trusted.",
+                                        f"restore it (git checkout data/{MANIFEST_NAME}) or rebuild it ({rebuild}).")
+        return ManifestMissingError(f"{folder} holds no {MANIFEST_NAME}: it is empty or not a cache folder.",
+                                    f"pass the project's data/ (or a copy of it) with --data-dir, or build a cache "
+                                    f"there: python -m analysis --data-dir {folder} cache import PATH/TO/market-data")
 
     def _write_manifest(self, entries: dict[str, CacheEntry]) -> None:
         payload = {
@@ -800,6 +996,7 @@ class Cache(_BarsMixin):
             "files": {path: entries[path].to_json() for path in sorted(entries)},
         }
         atomic_write_bytes(self.manifest_path, (json.dumps(payload, indent=1, ensure_ascii=False) + "\n").encode())
+        self._manifest_memo = None
 
     def entry(self, ticker: str, interval: str = "1d") -> CacheEntry:
         """The manifest entry of a ticker, or :class:`UnknownTickerError`."""
@@ -825,20 +1022,91 @@ class Cache(_BarsMixin):
     # -- reading -----------------------------------------------------------------------------------------------------
     def _committed_bytes(self, entry: CacheEntry) -> bytes:
         """The bytes of the version the manifest describes (the backup, if a write was interrupted)."""
+        return self._committed(entry)[0]
+
+    def _committed(self, entry: CacheEntry) -> tuple[bytes, str]:
+        """The committed bytes, and where they come from: ``"verified"`` (the file, known to pass the value
+        checks), ``"file"`` (the file, checksum-verified) or ``"backup"`` (an interrupted write's backup).
+
+        An unchanged file (same size, mtime and manifest sha256 as when it last passed) is neither hashed nor
+        checked again; see :meth:`_remember_verified`.
+        """
         path = self._inside(entry.path)
-        candidates = [path, self._backup_of(path)]
-        for candidate in candidates:
-            if candidate.exists():
-                payload = candidate.read_bytes()
-                if hashlib.sha256(payload).hexdigest() == entry.sha256:
-                    return payload
+        try:
+            if self._is_verified(entry, path):
+                return path.read_bytes(), "verified"
+            for candidate, origin in ((path, "file"), (self._backup_of(path), "backup")):
+                if candidate.exists():
+                    payload = candidate.read_bytes()
+                    if hashlib.sha256(payload).hexdigest() == entry.sha256:
+                        return payload, origin
+        except IsADirectoryError:
+            raise CacheCorruptError(f"{entry.path} is a folder, not a file.", _restore_hint(entry.path)) from None
+        except OSError as exc:
+            raise CacheCorruptError(f"{entry.path} cannot be read ({exc.strerror}).",
+                                    _restore_hint(entry.path)) from None
         if not path.exists():
             raise CacheCorruptError(f"{entry.path} is listed in the manifest but missing from {self.data_dir}.",
-                                    _IMPORT_HINT)
+                                    _restore_hint(entry.path))
         raise ChecksumMismatchError(
             f"{entry.path} does not match its manifest checksum: the file was changed or truncated.",
-            f"restore it with git (git checkout -- data/{entry.path}) or re-import: {_IMPORT_HINT}",
+            _restore_hint(entry.path),
         )
+
+    # -- the record of files that passed their checks ----------------------------------------------------------------
+    def _verified_record(self) -> dict[str, list]:
+        if self._verified is None:
+            try:
+                data = json.loads((self.data_dir / VERIFIED_NAME).read_text(encoding="utf-8"))
+                self._verified = data if isinstance(data, dict) else {}
+            except (OSError, ValueError):
+                self._verified = {}
+        return self._verified
+
+    @staticmethod
+    def _stamp(path: Path, entry: CacheEntry) -> list | None:
+        try:
+            stat = path.lstat()
+        except OSError:
+            return None
+        return [stat.st_size, stat.st_mtime_ns, stat.st_ino, entry.sha256]
+
+    def _is_verified(self, entry: CacheEntry, path: Path) -> bool:
+        stamp = self._verified_record().get(entry.path)
+        return stamp is not None and stamp == self._stamp(path, entry)
+
+    def _remember_verified(self, entry: CacheEntry) -> None:
+        """Record that ``entry``'s file passed the checksum and value checks (best effort; a read-only folder
+        simply means the checks run again next time). Files changed within the last two seconds are not recorded,
+        so an edit inside the file system's timestamp resolution is never mistaken for the checked version."""
+        path = self.data_dir / entry.path
+        stamp = self._stamp(path, entry)
+        if stamp is None or dt.datetime.now().timestamp() - stamp[1] / 1e9 < 2.0:
+            return
+        record = self._verified_record()
+        record[entry.path] = stamp
+        try:
+            on_disk = json.loads((self.data_dir / VERIFIED_NAME).read_text(encoding="utf-8"))
+            if isinstance(on_disk, dict):
+                record = {**on_disk, **record}
+        except (OSError, ValueError):
+            pass
+        self._verified = record
+        try:
+            atomic_write_bytes(self.data_dir / VERIFIED_NAME, json.dumps(record, sort_keys=True).encode())
+        except OSError:
+            pass
+
+    def _value_problems(self, entry: CacheEntry, frame: pd.DataFrame) -> list[str]:
+        """The value checks of ``cache verify`` for one parsed price file (empty when all is well)."""
+        problems = check_price_frame(frame, entry.calendar or "XNYS", entry.interval or "1d")
+        if problems:
+            return problems
+        fmt = (lambda ts: str(ts.date())) if entry.interval == "1d" else (lambda ts: ts.isoformat())
+        if (entry.rows, entry.first, entry.last) != (len(frame), fmt(frame.index[0]), fmt(frame.index[-1])):
+            problems.append(f"{len(frame)} rows {fmt(frame.index[0])}..{fmt(frame.index[-1])} where the manifest "
+                            f"says {entry.rows} rows {entry.first}..{entry.last}")
+        return problems
 
     def read(self, ticker: str, interval: str = "1d") -> pd.DataFrame:
         """The full cached history of ``ticker``, checksum-verified.
@@ -856,11 +1124,25 @@ class Cache(_BarsMixin):
     def _read_entry(self, entry: CacheEntry) -> pd.DataFrame:
         if entry.kind == "bars":
             return self._read_bars_entry(entry)
-        frame = parse_price_csv(self._committed_bytes(entry), entry.interval or "1d", label=entry.path)
+        stamp = self._stamp(self.data_dir / entry.path, entry)
+        memo = self._frames.get(entry.path)
+        if memo is not None and stamp is not None and memo[0] == stamp:
+            return memo[1].copy()
+        payload, origin = self._committed(entry)
+        frame = parse_price_csv(payload, entry.interval or "1d", label=entry.path)
         if entry.interval != "1d":
             frame.index = frame.index.tz_convert(entry.timezone or "UTC")
+        if origin != "verified":
+            problems = self._value_problems(entry, frame)
+            if problems:
+                raise CacheCorruptError(f"{entry.path} fails the cache's checks: " + "; ".join(problems) + ".",
+                                        _restore_hint(entry.path))
+            if origin == "file":
+                self._remember_verified(entry)
         frame.attrs.update(ticker=entry.ticker, interval=entry.interval, calendar=entry.calendar,
                            timezone=entry.timezone, close_basis=entry.close_basis, source=entry.source)
+        if origin != "backup" and stamp is not None:
+            self._frames[entry.path] = (stamp, frame.copy())  # a second read in this process parses nothing
         return frame
 
     def read_range(self, ticker: str, start=None, end=None, interval: str = "1d") -> pd.DataFrame:
@@ -906,7 +1188,15 @@ class Cache(_BarsMixin):
         key = f"factors/{filename}"
         if key not in entries:
             raise UnknownTickerError(f"the Fama-French factors {filename} are not in the cache.", _IMPORT_HINT)
-        frame = parse_factor_csv(self._committed_bytes(entries[key]), label=key, columns=columns)
+        payload, origin = self._committed(entries[key])
+        frame = parse_factor_csv(payload, label=key, columns=columns)
+        if origin != "verified":
+            problems = _factor_problems(frame)
+            if problems:
+                raise CacheCorruptError(f"{key} fails the cache's checks: " + "; ".join(problems) + ".",
+                                        _restore_hint(key))
+            if origin == "file":
+                self._remember_verified(entries[key])
         frame.attrs.update(units="percent", source=entries[key].source)
         return frame
 
@@ -929,43 +1219,63 @@ class Cache(_BarsMixin):
     def recover(self) -> list[str]:
         """Roll back any write that was interrupted between the data file and the manifest.
 
-        Returns the relative paths rolled back.
+        Returns the relative paths rolled back. Nothing is locked or written when there is nothing to recover, so
+        this is safe on a read-only cache; otherwise it holds the cache's lock, so it never removes the temporary
+        file of a writer that is still at work.
         """
-        entries = self.manifest()
-        rolled = []
-        for relative, entry in entries.items():
-            path = self._inside(relative)
-            backup = self._backup_of(path)
-            if not backup.exists():
-                continue
-            if path.exists() and sha256_of(path) == entry.sha256:
-                backup.unlink()  # the write completed; the backup is stale
-                continue
-            if sha256_of(backup) == entry.sha256:
-                os.replace(backup, path)
-                rolled.append(relative)
-        # backups of files the manifest never learnt about (an interrupted first write)
-        for backup in self.data_dir.glob("*/.*.bak"):
-            original = backup.with_name(backup.name[1:-len(".bak")])
-            if f"{original.parent.name}/{original.name}" not in entries:
-                backup.unlink()
-        for stale in self.data_dir.glob("*/.*.tmp"):
-            stale.unlink()
-        return rolled
+        leftovers = [*self.data_dir.glob("*/.*.bak"), *self.data_dir.glob("*/.*.tmp"),
+                     *self.data_dir.glob(f".{MANIFEST_NAME}.*.tmp")]
+        if not leftovers:
+            return []
+        with self._locked():
+            entries = self._entries()
+            rolled = []
+            for relative, entry in entries.items():
+                path = self.data_dir / relative
+                backup = self._backup_of(path)
+                if not backup.exists():
+                    continue
+                if path.exists() and sha256_of(path) == entry.sha256:
+                    backup.unlink()  # the write completed; the backup is stale
+                    continue
+                if sha256_of(backup) == entry.sha256:
+                    os.replace(backup, self._inside(relative))
+                    rolled.append(relative)
+            # backups of files the manifest never learnt about (an interrupted first write)
+            for backup in self.data_dir.glob("*/.*.bak"):
+                original = backup.with_name(backup.name[1:-len(".bak")])
+                if f"{original.parent.name}/{original.name}" not in entries:
+                    backup.unlink()
+            for stale in [*self.data_dir.glob("*/.*.tmp"), *self.data_dir.glob(f".{MANIFEST_NAME}.*.tmp")]:
+                stale.unlink(missing_ok=True)
+            return rolled
 
-    def _commit(self, entry: CacheEntry, payload: bytes) -> None:
-        """Write ``payload`` as ``entry.path`` and record ``entry`` in the manifest, crash-safely."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.recover()
-        entries = self.manifest()
-        path = self._inside(entry.path)
-        backup = self._backup_of(path)
-        if path.exists():
-            shutil.copy2(path, backup)
-        atomic_write_bytes(path, payload)
-        entries[entry.path] = entry
-        self._write_manifest(entries)  # a crash before this line is rolled back by recover()
-        backup.unlink(missing_ok=True)
+    def _commit(self, entry: CacheEntry, payload: bytes) -> bool:
+        """Write ``payload`` as ``entry.path`` and record ``entry`` in the manifest, crash-safely, under the lock.
+
+        When the file already holds exactly ``payload`` and the manifest entry differs only in ``written_at``,
+        nothing is written (unchanged data stays unchanged, byte for byte). Returns whether anything was written.
+        """
+        with self._locked():
+            self.recover()
+            entries = self._entries()
+            path = self._inside(entry.path)
+            old = entries.get(entry.path)
+            if (old is not None and _without_time(old) == _without_time(entry) and path.is_file()
+                    and path.stat().st_size == len(payload) and path.read_bytes() == payload):
+                return False
+            backup = self._backup_of(path)
+            if path.exists():
+                shutil.copy2(path, backup)
+            try:
+                atomic_write_bytes(path, payload)
+            except BaseException:
+                backup.unlink(missing_ok=True)  # the file was not replaced: the backup is not needed
+                raise
+            entries[entry.path] = entry
+            self._write_manifest(entries)  # a crash before this line is rolled back by recover()
+            backup.unlink(missing_ok=True)
+            return True
 
     def write_prices(self, ticker: str, frame: pd.DataFrame, *, interval: str = "1d", source: str,
                      close_basis: str, history: tuple[dict, ...] = ()) -> CacheEntry:
@@ -1000,6 +1310,10 @@ class Cache(_BarsMixin):
         anything is written, and copied byte for byte, so its sha256 in the manifest is the source file's.
         Provenance (source and meaning of ``close``) comes from ``data/provenance.csv``.
         """
+        with self._locked():
+            return self._import_market_data(source_dir)
+
+    def _import_market_data(self, source_dir: Path | str) -> list[CacheEntry]:
         root = Path(source_dir)
         if (root / "daily").is_dir():
             daily = root / "daily"
@@ -1007,7 +1321,7 @@ class Cache(_BarsMixin):
             daily, root = root, root.parent
         else:
             raise CacheMissError(f"{source_dir} holds no daily/ folder and no CSV files.",
-                                 "pass the market-data folder, e.g. ../shared/market-data")
+                                 "pass the market-data folder (the one holding daily/, factors/ and SOURCES.md).")
         provenance = self.provenance()
         staged: list[tuple[CacheEntry, bytes]] = []
         errors: list[str] = []
@@ -1080,8 +1394,7 @@ class Cache(_BarsMixin):
         if errors:
             raise CacheCorruptError("nothing was imported; these source files fail validation: " + " | ".join(errors),
                                     "fix or remove those files and import again.")
-        for entry, payload in staged:
-            self._commit(entry, payload)
+        self.last_import_unchanged = sum(not self._commit(entry, payload) for entry, payload in staged)
         return [entry for entry, _ in staged]
 
     def provenance(self) -> dict[str, dict[str, str]]:
@@ -1106,15 +1419,25 @@ class Cache(_BarsMixin):
         try:
             entries = self.manifest()
         except CacheCorruptError as exc:
-            return [Problem(MANIFEST_NAME, exc.message)]
+            return [Problem(MANIFEST_NAME, str(exc))]
         if not entries:
-            return [Problem(MANIFEST_NAME, f"no manifest in {self.data_dir}; import the data first: {_IMPORT_HINT}")]
+            return [Problem(MANIFEST_NAME, f"the manifest of {self.data_dir} lists no files. Fix: {_IMPORT_HINT}")]
         for relative, entry in sorted(entries.items()):
-            path = self.data_dir / relative
-            if not path.exists():
-                problems.append(Problem(relative, "listed in the manifest but missing"))
+            try:
+                path = self._inside(relative)
+            except AnalysisError as exc:
+                problems.append(Problem(relative, exc.message))
                 continue
-            if sha256_of(path) != entry.sha256:
+            if not path.is_file():
+                problems.append(Problem(relative, "listed in the manifest but missing" if not path.exists()
+                                        else "listed in the manifest but not a file"))
+                continue
+            try:
+                digest = sha256_of(path)
+            except OSError as exc:
+                problems.append(Problem(relative, f"cannot be read ({exc.strerror})"))
+                continue
+            if digest != entry.sha256:
                 problems.append(Problem(relative, "sha256 differs from the manifest (changed or truncated)"))
                 continue
             try:
@@ -1132,10 +1455,8 @@ class Cache(_BarsMixin):
                 elif entry.kind == "factors":
                     columns = next((c for f, c in FACTOR_FILES.values() if f == Path(relative).name), FACTOR_COLUMNS)
                     frame = parse_factor_csv(path, label=relative, columns=columns)
-                    extra = frame.index.difference(cal.sessions(frame.index[0], frame.index[-1], "XNYS"))
-                    if len(extra):
-                        problems.append(Problem(relative, f"{len(extra)} date(s) are not XNYS sessions"))
-            except CacheCorruptError as exc:
+                    problems.extend(Problem(relative, text) for text in _factor_problems(frame))
+            except AnalysisError as exc:
                 problems.append(Problem(relative, exc.message))
         problems += self.verify_bars()[0]  # intraday bar files: their own rules (analysis.cache.check_bars)
         for interval in INTERVALS:

@@ -19,6 +19,7 @@ Dates are handled as tz-naive ``pandas.Timestamp`` at midnight, meaning "the ses
 from __future__ import annotations
 
 import datetime as dt
+import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
@@ -35,6 +36,8 @@ CALENDAR_TIMEZONES = {EXCHANGE_CALENDAR: EXCHANGE_TIMEZONE, CRYPTO_CALENDAR: CRY
 #: exchange_calendars builds XNYS sessions for any year, but its holiday rules are checked from 1990 on.
 EARLIEST_DATE = pd.Timestamp("1990-01-01")
 
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
 DateLike = str | dt.date | dt.datetime | pd.Timestamp
 
 
@@ -49,7 +52,14 @@ def timezone_for(calendar: str) -> str:
 
 
 def to_date(value: DateLike) -> pd.Timestamp:
-    """A date as a tz-naive midnight Timestamp, with a clear error for nonsense."""
+    """A date as a tz-naive midnight Timestamp, with a clear error for nonsense.
+
+    A string must be a plain ``YYYY-MM-DD`` date: a time of day (``2024-12-26T10:00``) or a word (``yesterday``)
+    is refused rather than silently cut to a date.
+    """
+    if isinstance(value, str) and not _DATE_RE.fullmatch(value.strip()):
+        raise EventDateError(f"{value!r} is not a date in the form YYYY-MM-DD.",
+                             "give the date as YYYY-MM-DD, for example 2024-12-26 (a date, not a time or a word).")
     try:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:

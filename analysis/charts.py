@@ -212,17 +212,28 @@ def _short_confound(text: str) -> str:
     return short.replace(" and ", "/")
 
 
-def _mark_event_days(ax, confounds, *, label_confounds: bool) -> None:
-    """Day 0 as a red line; confounding events as dotted grey lines, labelled at the top if asked."""
+def _mark_event_days(ax, confounds, *, label_confounds: bool) -> str:
+    """Day 0 as a red line; confounding events as dotted grey lines, marked at the top with a letter if asked.
+
+    A letter in a small white box never collides with the bars or the paths, however long the event's name; the
+    names go into the key this returns ("Dotted lines: a τ = −10 CEG agrees to buy Calpine; ..."), for the source
+    line. Returns "" when nothing is labelled.
+    """
     ax.axvline(0, color=COLORS["day0"], linewidth=1.0, zorder=1)
     xmin, xmax = ax.get_xlim()
+    key = []
     for tau, text in sorted((confounds or {}).items()):
         if not xmin <= tau <= xmax:
             continue
         ax.axvline(tau, color=COLORS["benchmark"], linewidth=0.8, linestyle=":", zorder=1)
         if label_confounds:
-            ax.annotate(_short_confound(text), xy=(tau, 1.0), xycoords=("data", "axes fraction"), rotation=90,
-                        va="top", ha="right", fontsize=6.5, color="#595959")
+            letter = "abcdefghijklmnopqrstuvwxyz"[len(key) % 26]
+            ax.annotate(letter, xy=(tau, 0.985), xycoords=("data", "axes fraction"), va="top", ha="center",
+                        fontsize=7, color="#404040", zorder=6,
+                        bbox={"boxstyle": "round,pad=0.15", "facecolor": "white", "edgecolor": "#a6a6a6",
+                              "linewidth": 0.5})
+            key.append(f"{letter} τ = {_signed_percent(tau)}: {_short_confound(text)}")
+    return ("Dotted lines, confounding events: " + "; ".join(key) + ".") if key else ""
 
 
 def _tau_axis_label(day0) -> str:
@@ -290,12 +301,13 @@ def plot_event_paths(
                          loc="left", fontsize=9.5)
         ax_car.legend(loc="lower left", fontsize=8)
         ax_car.xaxis.set_major_locator(MaxNLocator(integer=True))
+        key = ""
         for ax in (ax_ar, ax_car):
             ax.set_xlim(tau[0] - 0.6, tau[-1] + 0.6)
             ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
-            _mark_event_days(ax, confounds, label_confounds=ax is ax_ar)
+            key = _mark_event_days(ax, confounds, label_confounds=ax is ax_ar) or key
         add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Intervals: Student t with the "
-                             "model's df, prediction error (estimation error) included.")
+                             "model's df, prediction error (estimation error) included." + (f"\n{key}" if key else ""))
     return fig
 
 
@@ -392,14 +404,14 @@ def plot_group_caar(
         ax.axhline(0.0, color="#404040", linewidth=0.8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
-        _mark_event_days(ax, confounds, label_confounds=True)
+        key = _mark_event_days(ax, confounds, label_confounds=True)
         ax.set_xlabel(_tau_axis_label(day0))
         ax.set_ylabel(CAAR_AXIS_LABEL)
         ax.set_title(f"CAAR of equal-weighted groups from τ = {first_tau}, with {level:.0%} bands ({model_label})",
                      loc="left")
         ax.legend(loc="lower left", fontsize=8)
         add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Bands from each portfolio's own "
-                             "regression (cross-correlation included).")
+                             "regression (cross-correlation included)." + (f"\n{key}" if key else ""))
     return fig
 
 
@@ -452,7 +464,9 @@ def plot_placebo_histogram(
         ax.set_xlabel(AR_AXIS_LABEL)
         ax.set_ylabel("estimation-window sessions (count)")
         ax.set_title(f"{firm}: day-0 abnormal return against its estimation-window ARs ({model_label})", loc="left")
-        ax.legend(loc="upper left", fontsize=8, bbox_to_anchor=(0.0, 0.8))
+        # the legend goes to the side away from the day-0 line, so the line never runs through it
+        left_of_middle = ar0 * 100.0 < (low - pad + high + 3 * pad) / 2
+        ax.legend(loc="upper right" if left_of_middle else "upper left", fontsize=8)
         add_source_line(fig, f"{source}\nModel: {model_label}; {estimation_label}. Placebo p = (1 + #{{|AR_t| ≥ "
                              "|AR_0|}) / (L1 + 1), two-sided.")
     return fig
@@ -478,19 +492,26 @@ def _wrapped(text: str, width_in: float) -> str:
 
 
 def _spread(values, min_gap: float) -> list[float]:
-    """Move sorted label positions apart by at least ``min_gap``, keeping their order and mean."""
+    """Move label positions apart by at least ``min_gap``, keeping their order; each cluster of labels that would
+    overlap is centred on the mean of its targets (exact: clusters are merged until none overlap)."""
     order = sorted(range(len(values)), key=lambda i: values[i])
-    placed = [values[i] for i in order]
-    for _ in range(50):
-        moved = False
-        for k in range(1, len(placed)):
-            overlap = min_gap - (placed[k] - placed[k - 1])
-            if overlap > 1e-9:
-                placed[k - 1] -= overlap / 2
-                placed[k] += overlap / 2
-                moved = True
-        if not moved:
-            break
+    clusters: list[list[float]] = []  # each: the sorted targets of the labels it holds
+
+    def centre(c):
+        return sum(c) / len(c)
+
+    def bottom(c):
+        return centre(c) - (len(c) - 1) / 2 * min_gap
+
+    def top(c):
+        return centre(c) + (len(c) - 1) / 2 * min_gap
+
+    for i in order:
+        clusters.append([float(values[i])])
+        while len(clusters) > 1 and bottom(clusters[-1]) - top(clusters[-2]) < min_gap - 1e-9:
+            last = clusters.pop()
+            clusters[-1].extend(last)
+    placed = [bottom(c) + k * min_gap for c in clusters for k in range(len(c))]
     out = [0.0] * len(values)
     for rank, i in enumerate(order):
         out[i] = placed[rank]
@@ -536,9 +557,8 @@ def plot_rebased_prices(
     tau = levels.index.to_numpy()
     ordered = list(dict.fromkeys(t for title in names for t in panels[title] if t in levels.columns))
     palette = {t: TICKER_PALETTE[i % len(TICKER_PALETTE)] for i, t in enumerate(ordered)}
-    lo = float(levels.min().min())
-    hi = float(levels.max().max())
-    gap = (hi - lo) * 0.055 / max(nrows, 1) * 1.6
+    label_size = 7.5
+    pending = []
     with mpl.rc_context(STYLE):
         for ax, title in zip(flat, names):
             tickers = [t for t in panels[title] if t in levels.columns]
@@ -556,9 +576,7 @@ def plot_rebased_prices(
                 ends.append(float(levels[ticker].iloc[-1]))
                 labels.append(ticker)
                 colors.append(color)
-            for y, text, color in zip(_spread(ends, gap), labels, colors):
-                ax.annotate(text, xy=(tau[-1], y), xytext=(4, 0), textcoords="offset points", va="center",
-                            ha="left", fontsize=7.5, color=color, annotation_clip=False)
+            pending.append((ax, ends, labels, colors))  # placed below, once the axes have their final size
             ax.axhline(100.0, color="#404040", linewidth=0.8, zorder=1)
             ax.set_xlim(tau[0] - 0.5, tau[-1] + 0.5)
             _mark_event_days(ax, confounds, label_confounds=False)
@@ -572,6 +590,15 @@ def plot_rebased_prices(
             ax.set_xlabel(_tau_axis_label(day0))
         fig.suptitle("Price paths around day 0, rebased to 100 on the last session before it", x=0.0, ha="left",
                      fontsize=11, fontweight="bold")
+        # End labels one line apart: the gap in data units follows from the laid-out height of the axes.
+        fig.canvas.draw()
+        for ax, ends, labels, colors in pending:
+            height_pt = ax.get_window_extent().height * 72.0 / fig.dpi
+            low, high = ax.get_ylim()
+            gap = 1.2 * label_size / max(height_pt, 1.0) * (high - low)
+            for y, text, color in zip(_spread(ends, gap), labels, colors):
+                ax.annotate(text, xy=(tau[-1], y), xytext=(4, 0), textcoords="offset points", va="center",
+                            ha="left", fontsize=label_size, color=color, annotation_clip=False)
         note = (f" Dashed grey: {reference}." if reference else "") + (
             " Dotted lines: confounding events (see docs/METHOD.md)." if confounds else "")
         add_source_line(fig, _wrapped(f"{source}. Stocks and ETFs: adjusted close where the source gives one (else "

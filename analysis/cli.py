@@ -34,14 +34,17 @@ def cmd_cache_import(args) -> int:
     entries = cache.import_market_data(args.source)
     prices = [e for e in entries if e.kind == "prices"]
     bars = [e for e in entries if e.kind == "bars"]  # intraday 1m/5m files
+    unchanged = f" ({cache.last_import_unchanged} unchanged, left as they were)" if cache.last_import_unchanged else ""
     print(f"imported {len(prices)} price histories, {len(bars)} intraday bar files and "
-          f"{len(entries) - len(prices) - len(bars)} other files into {cache.data_dir}")
+          f"{len(entries) - len(prices) - len(bars)} other files into {cache.data_dir}{unchanged}")
     return 0
 
 
 def cmd_cache_verify(args) -> int:
     cache = _cache(args)
-    rolled = cache.recover() if cache.manifest_path.exists() else []
+    if not cache.manifest_path.exists():
+        cache.manifest()  # raises the one rule for a missing manifest: restore it or rebuild it
+    rolled = cache.recover()
     for relative in rolled:
         print(f"rolled back an interrupted write of {relative}")
     problems = cache.verify()
@@ -51,8 +54,9 @@ def cmd_cache_verify(args) -> int:
         print(f"NOTE {note}")
     if problems:
         print(f"{len(problems)} problem(s) in {cache.data_dir}. Fix: restore the files with git "
-              "(git checkout -- data/) or re-import: python -m analysis cache import ../shared/market-data")
-        return 1
+              "(git checkout -- data/) or re-import your copy of the market data: "
+              "python -m analysis cache import PATH/TO/market-data")
+        return 2
     print(f"OK: {len(cache.manifest())} files verified (checksums, schema, sessions, prices) in {cache.data_dir}")
     return 0
 
@@ -64,8 +68,8 @@ def cmd_cache_list(args) -> int:
         _print_json(coverage.to_dict(orient="records"))
         return 0
     if coverage.empty:
-        print("the cache is empty. Fix: python -m analysis cache import ../shared/market-data")
-        return 1
+        raise AnalysisError(f"the manifest of {cache.data_dir} lists no price histories.",
+                            "import the market data: python -m analysis cache import PATH/TO/market-data")
     print(coverage.drop(columns=["file"]).to_string(index=False))
     print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in CLOSE_BASES.items()))
     return 0
@@ -78,8 +82,8 @@ def cmd_fetch(args) -> int:
     outcomes = fetch_to_cache(args.tickers, args.start, args.end, args.interval, cache=_cache(args),
                               timeout=args.timeout, progress=not args.no_progress)
     for outcome in outcomes:
-        print(("ok    " if outcome.ok else "FAILED ") + outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
-    return 0 if all(o.ok for o in outcomes) else 1
+        print(("ok    " if outcome.ok else "error: ") + outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
+    return 0 if all(o.ok for o in outcomes) else 2
 
 
 # --- calendar -------------------------------------------------------------------------------------------------------
@@ -152,6 +156,30 @@ def _event(args):
     return event
 
 
+def _check_out_dir(out) -> None:
+    """An output folder that can be a folder: not an existing file, not below one."""
+    for part in (out, *out.parents):
+        if part.exists():
+            if not part.is_dir():
+                what = "is a file" if part == out else f"lies below {part}, which is a file"
+                raise AnalysisError(f"--out {out} {what}, not a folder.", "give a folder, e.g. --out figures.")
+            break
+
+
+def _check_benchmark(event, cache) -> None:
+    """The event's benchmark before a study: not crypto, and an index named without its caret is named with it."""
+    if event.model not in ("market", "market-adjusted"):
+        return
+    benchmark = event.benchmark
+    if benchmark in config.CRYPTO_TICKERS:
+        raise AnalysisError(f"{benchmark} trades every calendar day and cannot be the market proxy of an XNYS study.",
+                            "use a US index or fund, e.g. --benchmark ^GSPC, ^NDX, RSP or SOXX.")
+    held = set(cache.tickers("1d"))
+    if benchmark not in held and "^" + benchmark in held:
+        raise AnalysisError(f"{benchmark} is not in the cache, but the index ^{benchmark} is.",
+                            f"indices take a caret: --benchmark ^{benchmark}")
+
+
 def _print_frame(table, float_format="{:8.2f}".format) -> None:
     print(table.to_string(index=False, float_format=float_format, na_rep="   n/a"))
 
@@ -208,6 +236,7 @@ def cmd_figures(args) -> int:
 
     event = _event(args)
     out = Path(args.out).resolve() if args.out else default_out_dirs(event)[1]
+    _check_out_dir(out)
     written = export_figures(event, out, names=args.only or None, cache=_cache(args))
     print(f"wrote {len(written)} files ({len({p.stem for p in written})} charts) to {out}")
     for name, reason in skipped_figures(event).items():
@@ -232,6 +261,7 @@ def cmd_study(args) -> int:
 
     event = _event(args)
     cache = _cache(args)
+    _check_benchmark(event, cache)
     results = run_event_study(event, cache)
     indices = index_table(event, cache)
     volume = cross = None
@@ -264,9 +294,11 @@ def cmd_study(args) -> int:
 
 
 def cmd_groups(args) -> int:
+    from .eventstudy import format_p
     from .study import groups_report, groups_tables
 
     event = _event(args)
+    _check_benchmark(event, _cache(args))
     report = groups_report(event, _cache(args))
     if args.json:
         _print_json(report)
@@ -278,13 +310,21 @@ def cmd_groups(args) -> int:
           "r̄: mean pairwise correlation of the firms' estimation residuals.")
     for name, members in report["groups"].items():
         print(f"  {name}: {', '.join(members['tickers'])}")
-    shown = groups.assign(caar=100 * groups["caar"]).rename(columns={
+    small = groups["n"] < 3  # BMP's cross-sectional standard deviation would have one degree of freedom or none
+    shown = groups.assign(caar=100 * groups["caar"], kp_bmp_t=groups["kp_bmp_t"].where(~small)).rename(columns={
         "caar": "CAAR %", "rbar": "r̄", "portfolio_t": "portfolio t", "kp_bmp_t": "KP-BMP t", "grank_t": "GRANK t",
         "wald_chi2": "Wald χ²", "wald_p": "Wald p"})
+    shown["Wald p"] = shown["Wald p"].map(format_p)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
+    for name in sorted(set(groups.loc[small, "group"])):
+        n = int(groups.loc[groups["group"] == name, "n"].iloc[0])
+        print(f"note: {name} has N = {n} firm{'s' if n != 1 else ''}: KP-BMP t needs at least 3 (its cross-sectional "
+              "standard deviation would rest on one degree of freedom) and is not shown; GRANK over-rejects with "
+              "so few firms; read the portfolio t and the Wald test.")
     print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
     shown = differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
         columns={"car": "CAR %", "se": "se %"})
+    shown["p"] = shown["p"].map(format_p)
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}"))
     return 0
 
@@ -346,7 +386,7 @@ def cmd_intraday(args) -> int:
 def _add_intraday_parser(sub) -> None:
     p = sub.add_parser("intraday", help="a day's intraday path vs the previous close, with the low and high and "
                                          "their times (cached 1m/5m bars)")
-    p.add_argument("ticker", metavar="TICKER")
+    p.add_argument("ticker", metavar="TICKER", help="a symbol with cached 1m or 5m bars, e.g. NVDA")
     p.add_argument("--interval", default=None, choices=["1m", "5m"], help="bar interval (default: the finest cached)")
     p.add_argument("--event", default=None, type=_event_date, help="the day (day 0: first session on or after it; default: the "
                                                  "flagship event's)")
@@ -396,19 +436,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = cache.add_parser("import", help="import the shared market data (validated, copied byte for byte)")
     p.add_argument("source", help="the market-data folder, or its daily/ subfolder")
     p.set_defaults(func=cmd_cache_import)
-    p = cache.add_parser("verify", help="check every cached file; exit 1 on any problem")
+    p = cache.add_parser("verify", help="check every cached file; list every problem and exit 2 if there is any")
     p.set_defaults(func=cmd_cache_verify)
     p = cache.add_parser("list", help="what is cached and its coverage")
     p.add_argument("--json", action="store_true", help="a JSON array, one object per file")
     p.set_defaults(func=cmd_cache_list)
 
     p = sub.add_parser("fetch", help="fetch histories from Yahoo Finance (needs a network) and merge them")
-    p.add_argument("tickers", nargs="+", metavar="TICKER")
+    p.add_argument("tickers", nargs="+", metavar="TICKER", help="Yahoo symbols, e.g. NVDA ^IXIC BTC-USD")
     p.add_argument("--start", required=True, help="first date, YYYY-MM-DD (inclusive)")
     p.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
     p.add_argument("--interval", default="1d", choices=["1d", "1h", "1m", "5m"],
                    help="1d (default), or intraday bars: Yahoo keeps 1m for 30 days, 5m for 60, 1h for 730")
-    p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
+    p.add_argument("--timeout", type=float, default=20.0,
+                   help="seconds allowed for the whole download of each ticker (default 20)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_fetch)
 
@@ -516,3 +557,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.exit_code
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        return interrupted()
+    except OSError as exc:  # a folder that cannot be written, a full disk: one line, not a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}. Fix: check the path and its permissions; the cache is "
+              "unchanged.", file=sys.stderr)
+        return 2
+
+
+def interrupted() -> int:
+    """Ctrl-C: one line, exit status 130 (128 + SIGINT). Every cache write is atomic, so nothing is half-written."""
+    print("interrupted (Ctrl-C); the cache is unchanged.", file=sys.stderr)
+    return 130

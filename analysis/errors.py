@@ -96,5 +96,13 @@ class ClaimsRegistryError(AnalysisError, ValueError):
     """The claims registry is malformed or disagrees with the seed articles."""
 
 
+class ManifestMissingError(CacheCorruptError):
+    """The cache folder has no ``manifest.json``: it was deleted, or the folder is not a cache."""
+
+
+class CacheWriteError(AnalysisError):
+    """The cache cannot be written (a read-only folder, a full disk) or another process holds its lock."""
+
+
 class EventFileError(AnalysisError, ValueError):
     """An event file that is missing, malformed, or holds an unknown key or a bad value (named with its line)."""

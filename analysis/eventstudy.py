@@ -60,7 +60,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, stats
+from scipy import linalg, special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis import config
 from analysis.errors import ConstantSeriesError, DataGapError, EventDateError, WindowError
@@ -914,7 +914,7 @@ class EventStudyResults:
         DataFrame
             Index (firm, parameter); columns lower, upper (decimal daily for alpha).
         """
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         params = self.params.stack()
         se = self.bse.stack()
         frame = pd.DataFrame({"lower": params - crit * se, "upper": params + crit * se})
@@ -1182,7 +1182,7 @@ class EventStudyResults:
 
     def _path_frame(self, ar: np.ndarray, sigma2: float, level: float, daily_variance=None,
                     cumulative_variance=None) -> pd.DataFrame:
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         ar_se = np.sqrt(self._daily_factors() * sigma2 if daily_variance is None else daily_variance)
         car = np.cumsum(ar)
         car_se = np.sqrt(self._cumulative_factors() * sigma2 if cumulative_variance is None else cumulative_variance)
@@ -1219,7 +1219,7 @@ class EventStudyResults:
         """
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1, got {level!r}")
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         if window is None:
             ar = self.abnormal_returns.stack()
             se = self.abnormal_return_se.stack()
@@ -1314,7 +1314,7 @@ class EventStudyResults:
         DataFrame
         """
         frame = self.car((0, 0))
-        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
         return pd.DataFrame(
             {
                 "ar": frame["car"],
@@ -1551,7 +1551,7 @@ class EventStudyResults:
             fit[f"{loading} se"] = self.bse[loading].map(lambda v: f"{v:.3f}")
         fit["sigma (%/day)"] = (self.sigma * 100).map(lambda v: f"{v:.3f}")
         fit["n"] = self.n_estimation
-        fit["placebo p (day 0)"] = self.placebo_p.map(lambda v: f"{v:.4f}")
+        fit["placebo p (day 0)"] = self.placebo_p.map(format_p)
         placebo_note = (
             f"placebo p = (1 + #{{estimation days with |AR| ≥ |AR_0|}}) / (L1 + 1); smallest 1/{self.n_estimation + 1}."
         )
@@ -1565,9 +1565,9 @@ class EventStudyResults:
                     "CAR (%)": (frame["car"] * 100).map(lambda v: f"{v:.2f}"),
                     "se (%)": (frame["se"] * 100).map(lambda v: f"{v:.2f}"),
                     "t": frame["t"].map(lambda v: f"{v:.2f}"),
-                    "p": frame["p"].map(lambda v: f"{v:.4f}"),
-                    "p Holm": adjusted["p_holm"].map(lambda v: f"{v:.4f}"),
-                    "p BH": adjusted["p_bh"].map(lambda v: f"{v:.4f}"),
+                    "p": frame["p"].map(format_p),
+                    "p Holm": adjusted["p_holm"].map(format_p),
+                    "p BH": adjusted["p_bh"].map(format_p),
                 }
             )
             notes = self._confound_notes(window)
@@ -1579,11 +1579,17 @@ class EventStudyResults:
                 )
             )
         group = self.group
+        if group.n < 2:
+            sections.append((f"Group: one firm ({', '.join(group.tickers)})", None, [
+                "With one firm there is no group: CAAR, the cross-sectional tests (BMP, GRANK, the generalized "
+                "sign), r̄ and the Wald test need at least two firms and are not computed. The firm's own CAR and t "
+                "above are the test."]))
+            return sections
         rows = {
             "CAAR (%)": lambda w: f"{w.caar * 100:.2f}",
             "portfolio CAR (%)": lambda w: f"{w.portfolio_car * 100:.2f}",
             "portfolio se (%)": lambda w: f"{w.portfolio_se * 100:.2f}",
-            f"portfolio t [t({self._df})]": lambda w: f"{w.portfolio_t:.2f} (p {w.portfolio.pvalue:.4f})",
+            f"portfolio t [t({self._df})]": lambda w: f"{w.portfolio_t:.2f} (p {format_p(w.portfolio.pvalue)})",
             "Patell z": lambda w: _fmt_stat(w.patell),
             "Patell z, KP-adjusted": lambda w: _fmt_stat(w.patell_adjusted),
             f"BMP t [t({group.n - 1})]": lambda w: _fmt_stat(w.bmp),
@@ -1629,6 +1635,9 @@ class EventStudyResults:
             )
         if group.note:
             notes.append(group.note)
+        if group.n < 3:
+            notes.append(f"With N = {group.n} firms the cross-sectional standard deviation behind BMP and "
+                         "KP-adjusted BMP has one degree of freedom; read the portfolio t and the Wald test instead.")
         sections.append((f"Group: equal-weighted, {group.n} firms ({', '.join(group.tickers)})", table, notes))
         return sections
 
@@ -1728,10 +1737,18 @@ class EventStudyResults:
         )
 
 
+def format_p(value: float | None) -> str:
+    """A p-value for a table: four decimals, ``<0.0001`` below that, ``n/a`` when it cannot be computed (one rule
+    for every printed table: the CLI, the report and the notebooks)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    return "<0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
 def _fmt_stat(test: HypothesisTest) -> str:
     if not math.isfinite(test.value):
         return "n/a"
-    return f"{test.value:.2f} (p {test.pvalue:.4f})"
+    return f"{test.value:.2f} (p {format_p(test.pvalue)})"
 
 
 # ---------------------------------------------------------------------------------------------------------------

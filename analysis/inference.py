@@ -51,7 +51,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, stats
+from scipy import linalg, special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis.jsonutil import json_float as _json_float
 
@@ -190,6 +190,33 @@ class HypothesisTest:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """Ranks 1..T down each column, ties sharing their average rank; a column holding NaN ranks as all NaN.
+
+    The same numbers as ``scipy.stats.rankdata(values, axis=0)`` (method "average", NaN propagated), without
+    importing scipy.stats.
+    """
+    a = np.asarray(values, dtype=float)
+    flat = a.ndim == 1
+    a2 = a[:, None] if flat else a
+    out = np.empty_like(a2)
+    rows = a2.shape[0]
+    for j in range(a2.shape[1]):
+        column = a2[:, j]
+        if np.isnan(column).any():
+            out[:, j] = np.nan
+            continue
+        order = np.argsort(column, kind="mergesort")
+        ordered = column[order]
+        first = np.r_[True, ordered[1:] != ordered[:-1]]
+        group = np.cumsum(first)
+        bounds = np.r_[np.flatnonzero(first), rows]
+        ranks = np.empty(rows)
+        ranks[order] = 0.5 * (bounds[group] + bounds[group - 1] + 1)
+        out[:, j] = ranks
+    return out[:, 0] if flat else out
+
+
 def student_t_pvalue(t: float | np.ndarray, df: float) -> np.ndarray:
     """Two-sided p-value of a Student t statistic with ``df`` degrees of freedom.
 
@@ -202,7 +229,7 @@ def student_t_pvalue(t: float | np.ndarray, df: float) -> np.ndarray:
     -------
     ndarray
     """
-    return 2.0 * stats.t.sf(np.abs(np.asarray(t, dtype=float)), df)
+    return 2.0 * special.stdtr(df, -np.abs(np.asarray(t, dtype=float)))  # = scipy.stats.t.sf(|t|, df)
 
 
 def normal_pvalue(z: float | np.ndarray) -> np.ndarray:
@@ -216,7 +243,7 @@ def normal_pvalue(z: float | np.ndarray) -> np.ndarray:
     -------
     ndarray
     """
-    return 2.0 * stats.norm.sf(np.abs(np.asarray(z, dtype=float)))
+    return 2.0 * special.ndtr(-np.abs(np.asarray(z, dtype=float)))  # = scipy.stats.norm.sf(|z|)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -377,6 +404,8 @@ def wilcoxon_test(car: np.ndarray) -> HypothesisTest:
         value = pvalue = float("nan")
         note = "needs at least two non-zero CARs"
     else:
+        from scipy import stats  # imported here only: scipy.stats costs more to import than a whole study
+
         result = stats.wilcoxon(car, alternative="two-sided", method="auto")
         value, pvalue = float(result.statistic), float(result.pvalue)
         note = "assumes independent firms; exact p for N <= 50 without ties"
@@ -829,7 +858,7 @@ def corrado_rank_test(abnormal_returns: np.ndarray, event_row: int) -> Hypothesi
     if ar.ndim == 1:
         ar = ar[:, None]
     t_days, n = ar.shape
-    ranks = stats.rankdata(ar, axis=0)
+    ranks = average_ranks(ar)
     centred = ranks - (t_days + 1) / 2.0
     daily_mean = centred.mean(axis=1)
     s_k = math.sqrt(float(np.mean(daily_mean**2)))
@@ -918,7 +947,7 @@ def grank_test(estimation_sar: np.ndarray, scar: np.ndarray) -> HypothesisTest:
         s_scar = float(scar.std(ddof=1))
         if s_scar > 0:
             gsar = np.vstack([sar, (scar / s_scar)[None, :]])
-            u = stats.rankdata(gsar, axis=0) / (t_days + 1.0) - 0.5
+            u = average_ranks(gsar) / (t_days + 1.0) - 0.5
             u_bar = u.mean(axis=1)
             s_u = math.sqrt(float(np.mean(u_bar**2)))
             z = float(u_bar[-1] / s_u) if s_u > 0 else float("nan")
@@ -980,7 +1009,7 @@ def wald_test(
     return HypothesisTest(
         name="Wald chi2 (all CARs zero)",
         value=value,
-        pvalue=float(stats.chi2.sf(value, n)),
+        pvalue=float(special.chdtrc(n, value)),  # = scipy.stats.chi2.sf(value, n)
         distribution=f"chi2({n})",
         null_hypothesis="every firm's CAR over the window is zero",
         df=float(n),
@@ -1014,7 +1043,7 @@ def hotelling_test(car: np.ndarray, covariance: np.ndarray | None, residual_df: 
     return HypothesisTest(
         name="Hotelling F (all CARs zero, exact)",
         value=value,
-        pvalue=float(stats.f.sf(value, n, max(df2, 1))),
+        pvalue=float(special.fdtrc(n, max(df2, 1), value)),  # = scipy.stats.f.sf(value, n, df2)
         distribution=f"F({n}, {df2:g})",
         null_hypothesis="every firm's CAR over the window is zero",
         df=float(df2),

@@ -15,12 +15,22 @@ raw close that newspapers quote and ``adj_close`` is Yahoo's adjusted close (``y
 * a frame that fails the cache's checks (non-sessions, non-positive prices, low > high) is refused.
 
 In each case the cache is left exactly as it was. A good fetch is merged append-only
-(:func:`analysis.cache.merge_histories`) and written atomically.
+(:func:`analysis.cache.merge_histories`) and written atomically, under the cache's lock.
+
+The timeout bounds the whole work of a ticker, not one request: yfinance's cookie and crumb requests carry their own
+time-outs (10 s and 30 s), so each ticker's download runs in a daemon thread that is abandoned at the deadline
+(:func:`_with_deadline`); it never writes to the cache, so abandoning it is safe, and the process exits without
+waiting for it. The arguments are checked before any request (:func:`check_fetch_request`), and yfinance's own
+log lines are silenced: every failure is reported once, as one of the project's errors.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import math
+import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -32,6 +42,7 @@ from .errors import (
     AnalysisError,
     CacheCorruptError,
     EmptyFetchError,
+    EventDateError,
     FetchError,
     NetworkError,
     RateLimitError,
@@ -49,10 +60,95 @@ _COLUMN_NAMES = {"Open": "open", "High": "high", "Low": "low", "Close": "close",
 TickerFactory = Callable[[str], object]
 
 
-def _yfinance_ticker(symbol: str):
+def _load_yfinance():
+    """Import yfinance (only when fetching) with its own log lines silenced: its failures reach the user once, as
+    the project's one-line errors."""
     import yfinance  # imported here so that reading the cache never loads yfinance
 
-    return yfinance.Ticker(symbol)
+    logger = logging.getLogger("yfinance")
+    if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+        logger.addHandler(logging.NullHandler())
+    logger.propagate = False
+    logger.setLevel(logging.CRITICAL + 1)
+    return yfinance
+
+
+def _yfinance_ticker(symbol: str):
+    return _load_yfinance().Ticker(symbol)
+
+
+def _with_deadline(work: Callable[[], object], seconds: float, symbol: str):
+    """Run ``work()`` in a daemon thread and return its result, or raise :class:`NetworkError` after ``seconds``.
+
+    The thread is abandoned at the deadline (a thread cannot be killed, but it holds no lock of the cache and writes
+    nothing, and a daemon thread does not keep the process alive). Waiting is done in short slices, so Ctrl-C
+    reaches the main thread at once.
+    """
+    box: dict[str, object] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller below
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name=f"fetch {symbol}", daemon=True)
+    deadline = time.monotonic() + seconds
+    worker.start()
+    while worker.is_alive():
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise NetworkError(f"Yahoo Finance did not answer for {symbol} within {seconds:g} s.",
+                               "check the network connection, or raise --timeout; the cache is unchanged.")
+        worker.join(min(remaining, 0.05))
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box.get("value")
+
+
+def check_fetch_request(start, end, interval: str = "1d", *, timeout: float = DEFAULT_TIMEOUT,
+                        tickers: Iterable[str] = (), today: dt.date | None = None) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """Check a fetch's arguments before any request; return the inclusive range as Timestamps.
+
+    Parameters
+    ----------
+    start, end : date-like
+        Plain dates (``YYYY-MM-DD``); ``start <= end <= today``.
+    interval : {"1d", "1h"}
+    timeout : float
+        Seconds for the whole work of one ticker; must be positive.
+    tickers : iterable of str
+        The symbols; the range must hold at least one session of each one's calendar.
+    today : date, optional
+        Defaults to the current date.
+
+    Raises
+    ------
+    AnalysisError, EventDateError
+        With the problem and the fix; nothing has been fetched and the cache is unchanged.
+    """
+    try:
+        seconds = float(timeout)
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise AnalysisError(f"--timeout {timeout} is not a positive number of seconds.",
+                            "give the seconds allowed for each ticker, e.g. --timeout 20.")
+    start_ts, end_ts = cal.to_date(start), cal.to_date(end)
+    today_ts = cal.to_date(today or dt.date.today())
+    if start_ts > end_ts:
+        raise EventDateError(f"the range {start_ts.date()}..{end_ts.date()} ends before it starts.",
+                             "swap --start and --end.")
+    if end_ts > today_ts:
+        raise EventDateError(f"--end {end_ts.date()} is in the future (today is {today_ts.date()}); Yahoo Finance "
+                             "has no prices for it yet.", f"end at {today_ts.date()} or earlier.")
+    for symbol in tickers:
+        _check_lookback(normalize_ticker(symbol), start_ts, interval, today)
+    for calendar in sorted({cal.calendar_for(normalize_ticker(t)) for t in tickers}):
+        if len(cal.sessions(start_ts, end_ts, calendar)) == 0:
+            raise EventDateError(f"there is no {calendar} session in {start_ts.date()}..{end_ts.date()} (a weekend "
+                                 "or a holiday).", "widen the range to include a trading day.")
+    return start_ts, end_ts
 
 
 def _classify(exc: Exception, ticker: str) -> FetchError:
@@ -119,7 +215,7 @@ def fetch_history(ticker: str, start, end, interval: str = "1d", *, timeout: flo
         Inclusive range (yfinance's ``end`` is exclusive; one day is added).
     interval : {"1d", "1h"}
     timeout : float
-        Seconds per request.
+        Seconds for the whole download of this ticker (every request yfinance makes for it).
     ticker_factory : callable, optional
         Builds the object whose ``history`` is called; ``yfinance.Ticker`` by default. Tests pass a stand-in.
     today : date, optional
@@ -129,10 +225,17 @@ def fetch_history(ticker: str, start, end, interval: str = "1d", *, timeout: flo
     start_ts, end_ts = cal.to_date(start), cal.to_date(end)
     factory = ticker_factory or _yfinance_ticker
     _check_lookback(symbol, start_ts, interval, today)
+    if ticker_factory is None:
+        _load_yfinance()  # in this thread, so that no abandoned download ever holds the import lock
+
+    def download():
+        return factory(symbol).history(start=start_ts.strftime("%Y-%m-%d"),
+                                       end=(end_ts + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
+                                       interval=interval, auto_adjust=False, actions=True, timeout=timeout,
+                                       raise_errors=True)
+
     try:
-        raw = factory(symbol).history(start=start_ts.strftime("%Y-%m-%d"),
-                                      end=(end_ts + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
-                                      interval=interval, auto_adjust=False, actions=True, timeout=timeout)
+        raw = _with_deadline(download, timeout, symbol)
     except AnalysisError:
         raise
     except Exception as exc:  # yfinance and curl_cffi raise many unrelated types; classify them all
@@ -181,9 +284,16 @@ def fetch_into_cache(ticker: str, start, end, interval: str = "1d", *, cache: Ca
     symbol = normalize_ticker(ticker)
     fetched = fetch_history(symbol, start, end, interval, timeout=timeout, ticker_factory=ticker_factory,
                             today=today)
-    if interval in INTRADAY_INTERVALS:
-        return _bars_into_cache(symbol, fetched, interval, cache)
+    with cache._locked():  # read, merge and write as one step: another writer cannot slip in between
+        if interval in INTRADAY_INTERVALS:
+            return _bars_into_cache(symbol, fetched, interval, cache)
+        return _merge_into_cache(cache, symbol, fetched, interval)
+
+
+def _merge_into_cache(cache: Cache, symbol: str, fetched: pd.DataFrame, interval: str) -> FetchOutcome:
     try:
+        if not cache.manifest_path.exists():  # a new cache folder: the fetch starts it
+            raise UnknownTickerError(symbol)
         old = cache.read(symbol, interval)
         previous = cache.entry(symbol, interval)
     except UnknownTickerError:
@@ -220,19 +330,25 @@ def fetch_to_cache(tickers: Iterable[str], start, end, interval: str = "1d", *, 
 
     With ``progress`` and more than one ticker, shows a progress bar on stderr.
     """
-    symbols = [normalize_ticker(t) for t in tickers]
+    symbols = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
+    check_fetch_request(start, end, interval, timeout=timeout, tickers=symbols, today=today)
     iterator: Iterable[str] = symbols
     if progress and len(symbols) > 1:
         from tqdm import tqdm
 
-        iterator = tqdm(symbols, desc="fetching", unit="ticker")
+        iterator = tqdm(symbols, desc="fetching", unit="ticker", leave=False)  # erased when done or interrupted
     outcomes = []
-    for symbol in iterator:
-        try:
-            outcomes.append(fetch_into_cache(symbol, start, end, interval, cache=cache, timeout=timeout,
-                                             ticker_factory=ticker_factory, today=today))
-        except AnalysisError as exc:
-            outcomes.append(FetchOutcome(symbol, False, f"{symbol}: {exc}"))
+    try:
+        for symbol in iterator:
+            try:
+                outcomes.append(fetch_into_cache(symbol, start, end, interval, cache=cache, timeout=timeout,
+                                                 ticker_factory=ticker_factory, today=today))
+            except AnalysisError as exc:
+                text = str(exc) if symbol in exc.message else f"{symbol}: {exc}"
+                outcomes.append(FetchOutcome(symbol, False, text))
+    finally:
+        if hasattr(iterator, "close"):
+            iterator.close()
     return outcomes
 
 
@@ -257,6 +373,8 @@ def _bars_into_cache(symbol: str, fetched: pd.DataFrame, interval: str, cache: C
     bars = fetched[["open", "high", "low", "close", "volume"]].copy()
     bars["source_timestamp"] = [ts.isoformat() for ts in fetched.index]
     try:
+        if not cache.manifest_path.exists():  # a new cache folder: the fetch starts it
+            raise UnknownTickerError(symbol)
         old = cache.read_bars(symbol, interval).drop(columns="segment")
         previous = cache.entry(symbol, interval)
     except UnknownTickerError:

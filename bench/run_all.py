@@ -13,7 +13,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 #: In running order; the engine benchmark must stay last.
-BENCHMARKS = ("bench_main_job.py", "bench_universe.py", "bench_engine.py")
+BENCHMARKS = ("bench_main_job.py", "bench_cli.py", "bench_universe.py", "bench_engine.py")
 
 
 def main() -> int:

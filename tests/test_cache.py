@@ -211,7 +211,7 @@ def test_cli_verify_exit_codes(tmp_cache, capsys):
     assert f"OK: {len(tmp_cache.manifest())} files verified" in capsys.readouterr().out
     path = tmp_cache.path_for("GOOGL")
     path.write_bytes(path.read_bytes()[:-40])
-    assert cli.main(["--data-dir", str(tmp_cache.data_dir), "cache", "verify"]) == 1
+    assert cli.main(["--data-dir", str(tmp_cache.data_dir), "cache", "verify"]) == 2  # the house rule: 2 for a user-facing problem
     out = capsys.readouterr().out
     assert "FAIL 1d/GOOGL.csv: sha256 differs" in out and "git checkout -- data/" in out
 

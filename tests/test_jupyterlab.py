@@ -245,3 +245,12 @@ def test_server_shuts_down_cleanly(tmp_path):
         code = server.shutdown()
     assert code == 0, server.log_path.read_text()[-3000:]
     assert not any((tmp_path / "runtime").glob("kernel-*.json")), "a kernel connection file was left behind"
+
+
+def test_each_notebook_is_listed_once(lab):
+    """The project's server config (jupyter-config/, installed by `make`) hides the paired py:percent scripts from the
+    file browser, so each notebook appears once; the scripts still open as notebooks when asked for by name."""
+    status, listing = lab.request("GET", "/api/contents/notebooks?content=1")
+    assert status == 200
+    names = sorted(item["name"] for item in listing["content"] if item["type"] == "notebook")
+    assert names == sorted(f"{name}.ipynb" for name in NOTEBOOKS)
