@@ -32,6 +32,12 @@ def cmd_cache_import(args) -> int:
     entries = cache.import_market_data(args.source)
     prices = [e for e in entries if e.kind == "prices"]
     print(f"imported {len(prices)} price histories and {len(entries) - len(prices)} other files into {cache.data_dir}")
+    # Issue 10: the extensions (daily-extended/, fred/) and the timeline, each joined to its original on the overlap.
+    extensions = cache.import_extensions(args.source)
+    joined = [e for e in extensions if e.join]
+    refused = [f"{e.ticker} ({e.join['status']})" for e in joined if e.join["status"] not in ("ok", "no_base")]
+    print(f"imported {len(joined)} extensions and {len(extensions) - len(joined)} other files; joins not ok: "
+          f"{', '.join(refused) or 'none'}")
     return 0
 
 
