@@ -134,8 +134,25 @@ class Day0:
         return self.event_date == self.session
 
 
+def _calendar_object(calendar: str, *dates: pd.Timestamp) -> xcals.ExchangeCalendar:
+    last = max([*dates, pd.Timestamp(dt.date.today())])
+    return _exchange_calendar(calendar, EARLIEST_DATE.year - 1, last.year + 1)
+
+
 def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
-    """Map an event date to event day 0: the first session on or after it.
+    """Map an event date to event day 0: the first session on or after it
+    (exchange_calendars' ``date_to_session(date, direction="next")``).
+
+    Parameters
+    ----------
+    event_date : date-like
+        A calendar date, YYYY-MM-DD.
+    calendar : {"XNYS", "24/7"}
+
+    Returns
+    -------
+    Day0
+        With ``note`` set when the date itself is not a session.
 
     Examples
     --------
@@ -143,16 +160,51 @@ def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
     datetime.date(2025, 1, 27)
     """
     ts = to_date(event_date)
-    following = sessions(ts, ts + pd.Timedelta(days=14), calendar)
-    if len(following) == 0:
-        raise EventDateError(f"no {calendar} session within two weeks after {ts.date()}.",
-                             "check the event date and the calendar.")
-    day0 = following[0]
+    if calendar not in CALENDAR_TIMEZONES:
+        raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
+    if ts < EARLIEST_DATE:
+        raise EventDateError(f"{ts.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
+                             "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
+    try:
+        day0 = pd.Timestamp(_calendar_object(calendar, ts).date_to_session(ts, direction="next"))
+    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:
+        raise EventDateError(f"{ts.date()} is outside the {calendar} calendar ({exc}).",
+                             "choose dates from 1990 to next year.") from None
+    day0 = day0.tz_localize(None) if day0.tzinfo is not None else day0
     note = None
     if day0 != ts:
-        note = (f"{ts.date()} ({ts.day_name()}) is not a {calendar} session; day 0 is the next session, "
+        note = (f"{ts.date()} ({ts.day_name()}) is not an {calendar} session; day 0 is the next session, "
                 f"{day0.date()} ({day0.day_name()}).")
     return Day0(event_date=ts, session=day0, calendar=calendar, note=note)
+
+
+def sessions_between(day0: DateLike, date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> int | None:
+    """The relative session tau at which news dated ``date`` is first traded, counted from ``day0``.
+
+    A date that is not a session maps to the next session (news of a Sunday is traded on Monday). Uses
+    exchange_calendars' ``date_to_session`` and ``sessions_distance``; ``None`` outside the calendar.
+
+    Parameters
+    ----------
+    day0 : date-like
+        A session.
+    date : date-like
+        Any calendar date.
+
+    Returns
+    -------
+    int or None
+    """
+    start, ts = to_date(day0), to_date(date)
+    try:
+        cal = _calendar_object(calendar, start, ts)
+        session = pd.Timestamp(cal.date_to_session(ts, direction="next"))
+        session = session.tz_localize(None) if session.tzinfo is not None else session
+        if session >= start:
+            return int(cal.sessions_distance(start, session)) - 1
+        return -(int(cal.sessions_distance(session, start)) - 1)
+    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError):
+        return None
 
 
 def relative_sessions(index: pd.DatetimeIndex, day0: DateLike) -> pd.Index:

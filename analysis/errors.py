@@ -94,3 +94,7 @@ class ConstantSeriesError(AnalysisError, ValueError):
 
 class ClaimsRegistryError(AnalysisError, ValueError):
     """The claims registry is malformed or disagrees with the seed articles."""
+
+
+class EventFileError(AnalysisError, ValueError):
+    """An event file that is missing, malformed, or holds an unknown key or a bad value (named with its line)."""

@@ -30,7 +30,7 @@ def test_weekend_event_date_maps_to_monday_with_a_note():
     day0 = cal.event_day0("2025-01-25")
     assert day0.session == pd.Timestamp("2025-01-27")
     assert not day0.is_exact
-    assert "not a XNYS session" in day0.note and "2025-01-27" in day0.note
+    assert "not an XNYS session" in day0.note and "2025-01-27" in day0.note
 
 
 def test_session_event_date_is_day0_without_note():
