@@ -786,7 +786,7 @@ class Cache:
                 join = check_join(parts[0], self.read_extension(ticker)["close"], base_entry.close_basis or "unknown",
                                   base_file=base_entry.path)
             if base_entry is not None and join.get("status") != "ok":
-                status = f"not used: the join with {base_entry.path} is {join.get('status', 'unchecked')}"
+                status = f"not used: the join with {base_entry.path} has status {join.get('status', 'unchecked')}"
             else:
                 ext = self.read_extension(ticker)["close"].dropna()
                 ext_ret = (ext / ext.shift(1) - 1).iloc[1:]

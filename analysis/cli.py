@@ -249,6 +249,46 @@ def cmd_claims(args) -> int:
     return 0
 
 
+# --- aftermath and timeline (issue 10) ---------------------------------------------------------------------------
+def cmd_aftermath(args) -> int:
+    """Drawdown, recovery, long-horizon CAR and BHAR, and the anniversary of an event (decimals in JSON)."""
+    from .aftermath import run_aftermath
+    from .events import resolve_event
+
+    event = resolve_event(args.event_file, args.event)
+    result = run_aftermath(event, tickers=_tickers(args.tickers), cache=_cache(args))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.summary())
+    return 0
+
+
+def cmd_timeline(args) -> int:
+    """Every DeepSeek release of the timeline as an event: day-0 AR and CAR[0,+1], and the test across events."""
+    from .timeline import run_timeline_study
+
+    result = run_timeline_study(cache=_cache(args))
+    if args.json:
+        _print_json(result.to_dict())
+    else:
+        print(result.summary())
+    return 0
+
+
+def add_aftermath_parsers(sub) -> None:
+    """Register ``aftermath`` and ``timeline`` (kept apart so the block merges cleanly)."""
+    p = sub.add_parser("aftermath", help="after the event: drawdown, recovery, CAR/BHAR to +250, one year later")
+    p.add_argument("--event-file", help="an event file, e.g. events/deepseek-r1.toml (default: the flagship)")
+    p.add_argument("--event", help="an ad-hoc event date instead of a file")
+    p.add_argument("--tickers", help="comma-separated firms (default: the event's)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_aftermath)
+    p = sub.add_parser("timeline", help="every DeepSeek release of the timeline as an event, and a test across them")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_timeline)
+
+
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .report import FIGURES
@@ -283,6 +323,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--calendar", default=config.EXCHANGE_CALENDAR, choices=[config.EXCHANGE_CALENDAR,
                                                                              config.CRYPTO_CALENDAR])
     p.set_defaults(func=cmd_day0)
+
+    add_aftermath_parsers(sub)
 
     p = sub.add_parser("moves", help="raw day-0 moves of every cached series")
     p.add_argument("--event", default=str(config.EVENT_DATE))
