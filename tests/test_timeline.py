@@ -97,3 +97,30 @@ def test_cli_timeline_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert "deepseek-v4-preview" in data["events"] and "hardware (EW)" in data["events"]["deepseek-v3"]["firms"]
     assert set(data["later_releases_mean_car01"]) == {"t", "p", "n", "note"}
+
+
+# --- claims of a date ----------------------------------------------------------------------------------------------
+def test_seed_001_dates_v3_wrongly_and_the_timeline_says_why(real_cache):
+    from analysis.claims import check_date_claims, load_date_claims, read_seeds
+
+    registry = load_date_claims()
+    seeds = read_seeds()
+    assert all(row.quote in seeds[row.seed] for row in registry.itertuples())  # verbatim
+    checked = check_date_claims(registry, cache=real_cache).set_index("id")
+    v3 = checked.loc["v3_release_001"]
+    assert (v3.claimed_date, v3.timeline_date, v3.days_off, v3.verdict) == ("2024-11-26", "2024-12-26", -30,
+                                                                             "date_wrong")
+    assert "Release DeepSeek-V3" in v3.source and v3.confidence == "high"
+    assert v3.nearest_release.startswith("2024-11-20")
+    assert set(checked.loc[["r1_release_001", "r1_release_002"], "verdict"]) == {"date_matches"}
+
+
+def test_date_claims_registry_errors_name_the_row(tmp_path):
+    from analysis.claims import load_date_claims
+    from analysis.errors import ClaimsRegistryError
+
+    path = tmp_path / "claims_dates.csv"
+    path.write_text("id,seed,quote,subject,claimed_date,timeline_label,note\n"
+                    "v3,001_x.txt,quote,V3,26/11/2024,V3 released,\n", encoding="utf-8")
+    with pytest.raises(ClaimsRegistryError, match="row 'v3'.*not YYYY-MM-DD"):
+        load_date_claims(path)
