@@ -49,7 +49,7 @@ from .errors import EventFileError
 from .eventstudy import EventStudy, EventStudyResults
 from .inference import HypothesisTest, normal_pvalue
 
-__all__ = ["TIMELINE_LIST", "timeline_event_files", "releases", "mean_car_test", "TimelineStudy",
+__all__ = ["TIMELINE_LIST", "timeline_event_files", "releases", "release_marks", "mean_car_test", "TimelineStudy",
            "run_timeline_study"]
 
 #: The list of the study's event files, relative to the project root.
@@ -83,6 +83,19 @@ def releases(cache: Cache | None = None) -> pd.DataFrame:
     rows = table[table["kind"] == "deepseek_release"].copy()
     rows["session"] = [event_day0(d).session for d in rows["date"]]
     return rows[["date", "session", "label", "confidence", "source"]].reset_index(drop=True)
+
+
+def release_marks(event_files: Sequence[Path | str] | None = None) -> pd.DataFrame:
+    """The study's releases for charts: ``session`` (day 0) and a short ``label`` (the event file's title, with a
+    trailing " released" dropped), from the event files of :func:`timeline_event_files`."""
+    from .events import load_event
+
+    rows = []
+    for path in event_files or timeline_event_files():
+        event = load_event(path)
+        label = event.title.split(" (")[0].removesuffix(" released")
+        rows.append({"session": event.day0().session, "label": label, "event": event.name})
+    return pd.DataFrame(rows).sort_values("session").reset_index(drop=True)
 
 
 def mean_car_test(cars: pd.DataFrame, covariances: Mapping[str, pd.DataFrame], window_factors: Mapping[str, float],
