@@ -410,6 +410,20 @@ class Aftermath:
             rows.append(row)
         return pd.DataFrame(rows)
 
+    def groups_frame(self) -> pd.DataFrame:
+        """One row per (group, horizon): mean BHAR (decimal), skewness-adjusted t, normal and bootstrap p, n, draws.
+
+        NaN where the statistic is undefined (fewer than three firms)."""
+        rows = []
+        for name, by_h in self.groups.items():
+            for key, test in by_h.items():
+                if key == "members":
+                    continue
+                rows.append({"group": name, "window": f"[{key}]", "mean_bhar": test["mean"], "t_sa": test["t_sa"],
+                             "p": test["p"], "p_bootstrap": test["p_bootstrap"], "n": test["n"],
+                             "draws": test["draws"], "seed": test["seed"]})
+        return pd.DataFrame(rows).astype({"mean_bhar": float, "t_sa": float, "p": float, "p_bootstrap": float})
+
     def summary(self) -> str:
         """A text table in percent, with the notes."""
         lines = [f"Aftermath of {self.event_name}: event date {self.event_date:%Y-%m-%d}, day 0 {self.day0:%Y-%m-%d}; "

@@ -83,7 +83,8 @@ __all__ = [
 ]
 
 #: The notebooks the main job executes, in reading order (names without ``.ipynb``, in ``notebooks/``).
-NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness")
+NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness", "06_aftermath",
+             "07_timeline")
 #: The notebook that exports the charts; the main job gives it the figures folder as a parameter.
 EXPORT_NOTEBOOK = "04_export"
 
