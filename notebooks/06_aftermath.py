@@ -14,8 +14,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # 6 · After the shock: the recovery, the long horizon, one year later
 #
@@ -30,6 +28,7 @@
 
 # %% tags=["parameters"]
 EVENT_FILE = None  # an event file such as "events/deepseek-v3.toml"; None: the flagship, events/deepseek-r1.toml
+EVENT_DATE = None  # or an ad-hoc event date, YYYY-MM-DD (used only without EVENT_FILE)
 CHART_FIRMS = ("NVDA", "AVGO", "TSM", "MSFT", "META")  # lines on the chart (the benchmark is added)
 
 # %%
@@ -39,13 +38,13 @@ from IPython.display import Markdown
 from analysis.aftermath import run_aftermath
 from analysis.cache import Cache
 from analysis.config import find_project_root
-from analysis.events import flagship, load_event
+from analysis.events import resolve_event
 from analysis.timeline import release_marks
 
 # %%
 root = find_project_root()
 cache = Cache(root / "data")  # the project's cache, found from any working directory
-event = load_event(root / EVENT_FILE) if EVENT_FILE else flagship()
+event = resolve_event(root / EVENT_FILE if EVENT_FILE else None, EVENT_DATE)
 after = run_aftermath(event, cache=cache)
 print(event.describe())
 

@@ -14,8 +14,6 @@
 #     name: python3
 # ---
 
-# %%
-
 # %% [markdown]
 # # 7 · Every release as an event: did the market ever react again?
 #
@@ -28,6 +26,7 @@
 
 # %% tags=["parameters"]
 EVENT_LIST = None  # a file listing event files, one per line; None: events/timeline.txt
+EVENT_DATE = None  # the shock later releases are compared with; None: the flagship's day 0 (events/deepseek-r1.toml)
 FIRMS = ("NVDA", "AVGO", "TSM", "MU", "AMD", "hardware (EW)")  # columns of the per-release table
 
 # %%
@@ -42,7 +41,8 @@ from analysis.timeline import run_timeline_study, timeline_event_files
 # %%
 root = find_project_root()
 cache = Cache(root / "data")
-study = run_timeline_study(timeline_event_files(root / EVENT_LIST if EVENT_LIST else None), cache=cache)
+study = run_timeline_study(timeline_event_files(root / EVENT_LIST if EVENT_LIST else None), cache=cache,
+                           flagship_day0=EVENT_DATE)
 
 # %% [markdown]
 # ## CAR[0,+1] per release (%)
