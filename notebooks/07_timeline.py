@@ -65,12 +65,13 @@ Markdown(
     f"**Which releases moved the AI-capex chain?** Of {len(hw)} releases, the hardware portfolio's CAR[0,+1] is "
     f"significant at 5 % for {len(moved)}: {', '.join(moved.index)}. The flagship day "
     f"({flag['day0']}) cost the group {100 * flag['car01']:+.1f} % over two sessions (t = {flag['car01_t']:+.1f}). "
-    + (f"The largest later move was {biggest.name} ({100 * biggest['car01']:+.1f} %, "
+    + (f"The largest later fall was {biggest.name} ({100 * biggest['car01']:+.1f} %, "
        f"t = {biggest['car01_t']:+.1f}), {abs(biggest['share_of_flagship']):.0%} of the flagship's in size. "
        if biggest is not None else "")
     + f"Across all firms and the {len(closest)} later releases, the mean CAR[0,+1] has t = {study.later.value:+.2f} "
     f"(p = {study.later.pvalue:.2f}); for the hardware firms t = {study.later_hardware.value:+.2f} "
-    f"(p = {study.later_hardware.pvalue:.2f}). **No later release came close to 27 January.**"
+    f"(p = {study.later_hardware.pvalue:.2f}). **No later release came close to {flag['day0']}**: none moved the "
+    "hardware group by half as much."
     if len(closest) and (closest["share_of_flagship"].abs() < 0.5).all() else
     "At least one later release moved the hardware group by half the flagship's reaction or more: see the table.")
 
