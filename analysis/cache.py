@@ -816,7 +816,7 @@ class Cache:
         key = f"{TIMELINE_DIR}/{TIMELINE_FILE}"
         entries = self.manifest()
         if key not in entries:
-            raise UnknownTickerError("the DeepSeek timeline is not in the cache.", _IMPORT_HINT)
+            raise UnknownTickerError("the release timeline is not in the cache.", _IMPORT_HINT)
         return parse_timeline_csv(self._committed_bytes(entries[key]), label=key)
 
     def import_extensions(self, source_dir: Path | str) -> list[CacheEntry]:
