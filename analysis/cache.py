@@ -911,6 +911,23 @@ class Cache:
             self._commit(entry, payload)
         return [entry for entry, _ in staged]
 
+    def extension_coverage(self) -> pd.DataFrame:
+        """One row per extension: ticker, file, first, last, rows, close_basis, join status, overlap, the first
+        session whose return comes from the extension, and the ex-dividend days accepted on the overlap."""
+        rows = []
+        for entry in self.manifest().values():
+            if entry.kind != EXTENSION_KIND:
+                continue
+            join = entry.join or {}
+            rows.append({"ticker": entry.ticker, "file": entry.path, "first": entry.first, "last": entry.last,
+                         "rows": entry.rows, "close_basis": entry.close_basis, "join": join.get("status"),
+                         "overlap": (f"{join['overlap_first']}..{join['overlap_last']}"
+                                     if join.get("overlap_first") else "-"),
+                         "extension_from": join.get("extension_from") or "-",
+                         "ex_dividend_days": ",".join(d for d, _ in join.get("ex_dividend_days", [])) or "-"})
+        frame = pd.DataFrame(rows)
+        return frame.sort_values("ticker").reset_index(drop=True) if not frame.empty else frame
+
     def extension_provenance(self) -> dict[str, dict[str, str]]:
         """``data/provenance_extended.csv`` by manifest path: ticker, close_basis, source, cross_check."""
         path = self.data_dir / "provenance_extended.csv"

@@ -68,6 +68,11 @@ def cmd_cache_list(args) -> int:
         return 1
     print(coverage.drop(columns=["file"]).to_string(index=False))
     print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in CLOSE_BASES.items()))
+    extensions = cache.extension_coverage()  # issue 10: later date ranges from a second source, for returns only
+    if not extensions.empty:
+        print("\nExtensions (adjusted closes or FRED levels, used for returns after the original's last date; "
+              "join = the check on the overlap):")
+        print(extensions.drop(columns=["file"]).to_string(index=False))
     return 0
 
 

@@ -226,3 +226,11 @@ def test_cli_aftermath_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert set(data["tickers"]) >= {"NVDA", "AVGO", "^GSPC"}
     assert data["tickers"]["AVGO"]["kind"] == "firm" and data["groups"]["all firms"]["0,20"]["draws"] == 2000
+
+
+def test_cache_list_shows_each_extension_and_its_join(capsys):
+    assert cli.main(["cache", "list"]) == 0
+    out = capsys.readouterr().out
+    section = out[out.index("Extensions"):]
+    assert "2024-12-12,2025-03-18" in section  # TSM's ex-dividend days on the overlap
+    assert "disagrees" in section and "no_base" in section
