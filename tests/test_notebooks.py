@@ -21,7 +21,8 @@ from analysis import report
 NOTEBOOK_DIR = report._root() / "notebooks"
 NAMES = report.NOTEBOOKS
 #: Charts each executed notebook must show (image outputs), at least.
-CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2}
+CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2,
+                "06_aftermath": 1, "07_timeline": 1}
 #: Anything that would reach the network fails fast in the kernels the main job starts.
 OFFLINE_ENV = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY":
                "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
