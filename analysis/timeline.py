@@ -124,18 +124,27 @@ def mean_car_test(cars: pd.DataFrame, covariances: Mapping[str, pd.DataFrame], w
     if m == 0:
         return HypothesisTest(name=label, value=float("nan"), pvalue=float("nan"), distribution="N(0,1)",
                               null_hypothesis="the mean CAR is zero", n=0, note="no (firm, event) pairs")
+    events = [e for e, _, _ in items]
+    firms = [f for _, f, _ in items]
     cov = np.zeros((m, m))
-    for a, (ea, fa, _) in enumerate(items):
-        for b, (eb, fb, _) in enumerate(items):
+    groups: dict[str, np.ndarray] = {}
+    for name in dict.fromkeys(events):
+        groups[name] = np.flatnonzero(np.array(events) == name)
+    for ea, rows_a in groups.items():
+        firms_a = [firms[k] for k in rows_a]
+        for eb, rows_b in groups.items():
+            firms_b = [firms[k] for k in rows_b]
             if ea == eb:
-                cov[a, b] = window_factors[ea] * float(covariances[ea].at[fa, fb])
-                continue
-            shared = len(window_sessions[ea].intersection(window_sessions[eb]))
-            if not shared:
-                continue
-            ca, cb = covariances[ea], covariances[eb]
-            if fa in ca.index and fb in ca.columns and fa in cb.index and fb in cb.columns:
-                cov[a, b] = shared * 0.5 * (float(ca.at[fa, fb]) + float(cb.at[fa, fb]))
+                block = window_factors[ea] * covariances[ea].loc[firms_a, firms_b].to_numpy(dtype=float)
+            else:
+                shared = len(window_sessions[ea].intersection(window_sessions[eb]))
+                if not shared:
+                    continue
+                # firms missing from either event's covariance contribute nothing (NaN -> 0)
+                ca = covariances[ea].reindex(index=firms_a, columns=firms_b).to_numpy(dtype=float)
+                cb = covariances[eb].reindex(index=firms_a, columns=firms_b).to_numpy(dtype=float)
+                block = np.nan_to_num(shared * 0.5 * (ca + cb))
+            cov[np.ix_(rows_a, rows_b)] = block
     values = np.array([c for _, _, c in items], dtype=float)
     mean = float(values.mean())
     variance = float(cov.sum()) / m**2
