@@ -261,20 +261,19 @@ def cmd_aftermath(args) -> int:
     from .events import resolve_event
 
     event = resolve_event(args.event_file, args.event)
-    result = run_aftermath(event, tickers=_tickers(args.tickers), cache=_cache(args))
-    if args.json:
-        _print_json(result.to_dict())
-    else:
-        print(result.summary())
-    return 0
+    return _print_result(run_aftermath(event, tickers=_tickers(args.tickers), cache=_cache(args)), args.json)
 
 
 def cmd_timeline(args) -> int:
     """Every DeepSeek release of the timeline as an event: day-0 AR and CAR[0,+1], and the test across events."""
     from .timeline import run_timeline_study
 
-    result = run_timeline_study(cache=_cache(args))
-    if args.json:
+    return _print_result(run_timeline_study(cache=_cache(args)), args.json)
+
+
+def _print_result(result, as_json: bool) -> int:
+    """A results object as JSON (``to_dict``) or as its text summary."""
+    if as_json:
         _print_json(result.to_dict())
     else:
         print(result.summary())
@@ -289,7 +288,7 @@ def add_aftermath_parsers(sub) -> None:
     p.add_argument("--tickers", help="comma-separated firms (default: the event's)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
     p.set_defaults(func=cmd_aftermath)
-    p = sub.add_parser("timeline", help="every DeepSeek release of the timeline as an event, and a test across them")
+    p = sub.add_parser("timeline", help="every release of the timeline as an event, and a test across them")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
     p.set_defaults(func=cmd_timeline)
 
