@@ -587,8 +587,7 @@ def run_aftermath(
     bhar_out: dict[str, dict] = {t: {} for t in tickers}
     bhar_values: dict[str, dict[str, float]] = {window_key(h): {} for h in horizons}
     for t, (result, used) in fits.items():
-        est_sessions = result.sessions.loc[estimation[0] if estimation[0] >= result.estimation_window[0]
-                                           else result.estimation_window[0]:estimation[1]]
+        est_sessions = result.sessions.loc[result.estimation_window[0]:result.estimation_window[1]]
         firm_est = panel.loc[est_sessions.to_numpy(), t].to_numpy()
         bench_est = panel.loc[est_sessions.to_numpy(), benchmark].to_numpy()
         for h in horizons:
