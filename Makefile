@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+EVENT  ?= events/deepseek-r1.toml
 
 .PHONY: run test bench verify figures report notebooks clean help
 
 help:
-	@echo "make run    - set up, execute the notebooks into build/, export figures/, print the headline table"
+	@echo "make run    - set up, execute the notebooks into build/<event>/, export the charts, write build/<event>/index.html,"
+	@echo "              print the headline table (the flagship; another event: make run EVENT=events/other.toml)"
 	@echo "make test   - set up and run the test suite (offline)"
 	@echo "make bench  - set up and run the benchmarks in bench/"
 	@echo "make verify - check every file of the offline cache in data/"
@@ -22,7 +24,7 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(PY) -m analysis cache verify
-	$(PY) -m analysis run --out build --figures figures
+	$(PY) -m analysis run --event-file $(EVENT)
 
 test: $(STAMP)
 	$(PY) -m pytest
@@ -34,14 +36,14 @@ verify: $(STAMP)
 	$(PY) -m analysis cache verify
 
 report: $(STAMP)
-	$(PY) -m analysis report
+	$(PY) -m analysis report --event-file $(EVENT)
 
 figures: $(STAMP)
-	$(PY) -m analysis figures --out figures
+	$(PY) -m analysis figures --event-file $(EVENT)
 
 notebooks: $(STAMP)
 	$(VENV)/bin/jupytext --sync notebooks/[0-9]*.ipynb
-	$(PY) -c "from analysis.report import sync_notebooks; sync_notebooks()"
+	$(PY) -c "from analysis.notebooks import sync_notebooks; sync_notebooks()"
 
 clean:
 	rm -rf build .pytest_cache

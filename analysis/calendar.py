@@ -54,10 +54,10 @@ def to_date(value: DateLike) -> pd.Timestamp:
         ts = pd.Timestamp(value)
     except (ValueError, TypeError) as exc:
         raise EventDateError(
-            f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2025-01-27."
+            f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2024-12-26."
         ) from exc
     if ts is pd.NaT:
-        raise EventDateError(f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2025-01-27.")
+        raise EventDateError(f"{value!r} is not a date.", "give the date as YYYY-MM-DD, for example 2024-12-26.")
     if ts.tzinfo is not None:
         ts = ts.tz_localize(None)
     return ts.normalize()

@@ -573,7 +573,7 @@ def plot_rebased_prices(
         fig.suptitle("Price paths around day 0, rebased to 100 on the last session before it", x=0.0, ha="left",
                      fontsize=11, fontweight="bold")
         note = (f" Dashed grey: {reference}." if reference else "") + (
-            " Dotted lines: confounding events (see METHOD.md)." if confounds else "")
+            " Dotted lines: confounding events (see docs/METHOD.md)." if confounds else "")
         add_source_line(fig, _wrapped(f"{source}. Stocks and ETFs: adjusted close where the source gives one (else "
                                       f"close); indices: level.{note}", fig.get_figwidth()))
     return fig

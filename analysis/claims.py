@@ -373,7 +373,7 @@ def validate_registry(table: pd.DataFrame) -> pd.DataFrame:
             event_dates.append(pd.Timestamp(dt.date.fromisoformat(row.event_date)))
         except ValueError as exc:
             raise _row_error(what, row.id, f"the event date {row.event_date!r} is not YYYY-MM-DD.",
-                             "write the date the claim refers to, e.g. 2025-01-27 for 'lundi' in seed 002.") from exc
+                             "write the date the claim refers to, e.g. YYYY-MM-DD for the session a weekday such as 'lundi' names.") from exc
     out = table.rename(columns={"claimed_pct": "claimed_text"})
     out.insert(out.columns.get_loc("claimed_text") + 1, "claimed_pct", claimed_values)
     out.insert(out.columns.get_loc("claimed_pct") + 1, "tolerance_pct", tolerances)
@@ -736,6 +736,7 @@ def market_model_ar_t(
     benchmark: pd.Series,
     day0: pd.Timestamp,
     benchmark_name: str = DEFAULT_BENCHMARK,
+    estimation_window: tuple[int, int] = ESTIMATION_WINDOW,
 ) -> dict[str, tuple[float, float]]:
     """Day-0 market-model abnormal-return t and two-sided p per firm, from :mod:`analysis.eventstudy`.
 
@@ -757,7 +758,8 @@ def market_model_ar_t(
     """
     from .eventstudy import EventStudy  # imported here: the engine is optional for everything else in this module
 
-    result = EventStudy(returns, day0, model="market", benchmark=benchmark, benchmark_name=benchmark_name).fit()
+    result = EventStudy(returns, day0, model="market", benchmark=benchmark, benchmark_name=benchmark_name,
+                        estimation_window=estimation_window, event_windows=((0, 0),), confounds={}).fit()
     firms = result.to_dict()["firms"]
     out = {}
     for ticker in returns.columns:
@@ -898,24 +900,25 @@ def _as_registry(registry: pd.DataFrame | Path | str | None) -> pd.DataFrame:
     return validate_registry(registry)
 
 
-def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None]) -> tuple[dict, list[str]]:
+def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None], benchmark: str,
+                estimation_window: tuple[int, int]) -> tuple[dict, list[str]]:
     """Run :func:`market_model_ar_t` once per event date for the stocks among ``claims``; never raises for a missing
     engine or a window that does not fit (it says so in the notes instead)."""
     results: dict[tuple[str, pd.Timestamp], tuple[float, float]] = {}
     notes: list[str] = []
-    bench = prices.get(DEFAULT_BENCHMARK)
+    bench = prices.get(benchmark)
     stocks = claims[[is_stock(t) and prices.get(t) is not None for t in claims["ticker"]]]
     if stocks.empty:
         return results, notes
     if bench is None:
-        return results, [f"The benchmark {DEFAULT_BENCHMARK} is not cached: no market-model AR t; stocks are judged "
+        return results, [f"The benchmark {benchmark} is not cached: no market-model AR t; stocks are judged "
                          "on z instead."]
     for event in sorted(set(stocks["event_date"])):
         tickers = list(dict.fromkeys(stocks.loc[stocks["event_date"] == event, "ticker"]))
         try:
-            day0 = event_day0(event, calendar_for(DEFAULT_BENCHMARK)).session
+            day0 = event_day0(event, calendar_for(benchmark)).session
             returns = pd.DataFrame({t: simple_returns(prices[t]) for t in tickers})
-            found = market_model_ar_t(returns, simple_returns(bench), day0)
+            found = market_model_ar_t(returns, simple_returns(bench), day0, benchmark, estimation_window)
         except ModuleNotFoundError as exc:
             if exc.name != "analysis.eventstudy":
                 raise
@@ -929,7 +932,8 @@ def _stock_ar_t(claims: pd.DataFrame, prices: dict[str, pd.DataFrame | None]) ->
     return results, notes
 
 
-def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: tuple[float, float]) -> dict:
+def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: tuple[float, float],
+               benchmark: str, estimation_window: tuple[int, int]) -> dict:
     """One registry row (a named tuple) against its prices: the result row of :func:`check_claims`."""
     calendar = calendar_for(claim.ticker)
     row = {
@@ -948,7 +952,7 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
     size = MoveSize(math.nan, math.nan, math.nan, 0)
     if move.day0 is not None:
         try:
-            size = move_size(simple_returns(prices), move.day0, calendar)
+            size = move_size(simple_returns(prices), move.day0, calendar, estimation_window)
         except DataGapError as exc:
             data_notes.append(f"No z: {exc}")
     if size.note:
@@ -964,7 +968,7 @@ def _check_one(claim, prices: pd.DataFrame | None, close_basis: str | None, ar: 
     ar_t, ar_p = ar
     if is_stock(claim.ticker) and not math.isnan(ar_p):
         significant = bool(ar_p < SIGNIFICANCE_LEVEL)
-        basis = f"market-model AR t vs {DEFAULT_BENCHMARK}: two-sided p < 0.05"
+        basis = f"market-model AR t vs {benchmark}: two-sided p < 0.05"
     elif not math.isnan(size.z):
         significant = bool(abs(size.z) >= Z_CRITICAL_5PCT)
         basis = "|z| >= 1.96 (two-sided 5 %)" + (" because the AR t is unavailable" if is_stock(claim.ticker) else "")
@@ -992,6 +996,9 @@ def check_claims(
     cache=None,
     registry: pd.DataFrame | Path | str | None = None,
     event_date: dt.date | str | pd.Timestamp | None = None,
+    *,
+    benchmark: str = DEFAULT_BENCHMARK,
+    estimation_window: tuple[int, int] = ESTIMATION_WINDOW,
 ) -> ClaimsCheck:
     """Check every claim of the registry against the cached prices.
 
@@ -1005,6 +1012,10 @@ def check_claims(
     event_date : date-like, optional
         When given, replaces every row's ``event_date`` (to rerun the check on another day); by default each row
         uses its own.
+    benchmark : str
+        The market proxy of the stocks' market-model AR t (default ^GSPC).
+    estimation_window : (int, int)
+        Relative sessions (calendar days for crypto) of the z and of the market model (default [-250, -11]).
 
     Returns
     -------
@@ -1021,16 +1032,17 @@ def check_claims(
         claims["event_date"] = to_date(event_date)
     prices: dict[str, pd.DataFrame | None] = {}
     bases: dict[str, str | None] = {}
-    for ticker in dict.fromkeys([*claims["ticker"], DEFAULT_BENCHMARK]):
+    for ticker in dict.fromkeys([*claims["ticker"], benchmark]):
         try:
             prices[ticker] = cache.read(ticker)
             bases[ticker] = cache.close_basis(ticker)
         except UnknownTickerError:
             prices[ticker], bases[ticker] = None, None
-    ar_results, notes = _stock_ar_t(claims, prices)
+    ar_results, notes = _stock_ar_t(claims, prices, benchmark, tuple(estimation_window))
     rows = [
         _check_one(claim, prices[claim.ticker], bases[claim.ticker],
-                   ar_results.get((claim.ticker, claim.event_date), (math.nan, math.nan)))
+                   ar_results.get((claim.ticker, claim.event_date), (math.nan, math.nan)), benchmark,
+                   tuple(estimation_window))
         for claim in claims.itertuples(index=False)
     ]
     frame = pd.DataFrame(rows).reindex(columns=list(RESULT_COLUMNS))
@@ -1044,6 +1056,24 @@ def check_claims(
     for column in ("day0", "previous_date", "event_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
     return ClaimsCheck(frame=frame, notes=tuple(notes))
+
+
+def check_event_claims(event, cache=None) -> ClaimsCheck | None:
+    """The claims of an event (:class:`analysis.events.EventConfig`): its registry, checked with its benchmark and
+    estimation window. ``None`` when the event has no claims registry (an ad-hoc ``--event DATE`` has none).
+
+    Parameters
+    ----------
+    event : EventConfig
+    cache : analysis.cache.Cache, optional
+
+    Returns
+    -------
+    ClaimsCheck or None
+    """
+    if event.claims is None:
+        return None
+    return check_claims(cache, event.claims, benchmark=event.benchmark, estimation_window=event.estimation)
 
 
 # --------------------------------------------------------------------------------------------------------------------

@@ -12,9 +12,11 @@ import sys
 from collections.abc import Sequence
 
 
+import re
+
 from . import config
 from .cache import CLOSE_BASES, Cache
-from .errors import AnalysisError
+from .errors import AnalysisError, WindowError
 
 
 def _cache(args) -> Cache:
@@ -98,55 +100,108 @@ def cmd_day0(args) -> int:
     return 0
 
 
-# --- moves ----------------------------------------------------------------------------------------------------------
-def _print_day0_note(event_date) -> None:
-    """Say so on stderr when the event date is not itself a session (stdout stays clean for --json)."""
-    from .calendar import event_day0
+# --- the event -----------------------------------------------------------------------------------------------------
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-    note = event_day0(event_date, config.EXCHANGE_CALENDAR).note
+
+def _event_date(text: str) -> str:
+    """``--event``: a calendar date, YYYY-MM-DD, nothing else (no time, no words)."""
+    if not _DATE.fullmatch(text.strip()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write YYYY-MM-DD, e.g. 2024-12-26")
+    return text.strip()
+
+
+def _tickers(text: str | None) -> tuple[str, ...] | None:
+    """``--tickers``: comma- or space-separated symbols; duplicates (any case) merged with a note on stderr."""
+    if text is None:
+        return None
+    names = [t.strip().upper() for t in text.replace(" ", ",").split(",") if t.strip()]
+    if not names:
+        from .errors import InvalidTickerError
+
+        raise InvalidTickerError("--tickers is empty.", "name at least one firm, e.g. --tickers NVDA,AVGO, or leave "
+                                 "the option out to study the event's firms.")
+    merged = tuple(dict.fromkeys(names))
+    if len(merged) < len(names):
+        print(f"note: duplicate tickers merged: {', '.join(merged)}", file=sys.stderr)
+    return merged
+
+
+def _event(args):
+    """The event of a command: ``--event-file``, else ``--event DATE`` (ad hoc: no claims, no reported figures),
+    else the flagship; then the command's own overrides (tickers, benchmark, model, windows)."""
+    from .events import resolve_event
+
+    event = resolve_event(getattr(args, "event_file", None), getattr(args, "event", None))
+    changes = {}
+    tickers = _tickers(getattr(args, "tickers", None))
+    if tickers:
+        changes["tickers"] = tickers
+        changes["chart_firms"] = tickers[:6]
+    if getattr(args, "benchmark", None):
+        changes["benchmark"] = args.benchmark.strip().upper()
+    if getattr(args, "model", None):
+        changes["model"] = args.model
+    if getattr(args, "estimation", None):
+        first, last = args.estimation
+        if first > last:
+            raise WindowError(f"--estimation {first} {last} ends before it starts.", "write --estimation -250 -11.")
+        changes["estimation"] = (first, last)
+    if getattr(args, "window", None):
+        changes["windows"] = tuple(dict.fromkeys([*event.windows, *args.window]))
+    if changes.get("benchmark") and changes.get("model", event.model) in ("constant-mean", "ff3", "ff5", "carhart"):
+        print(f"note: the {changes.get('model', event.model)} model uses no benchmark; --benchmark "
+              f"{changes['benchmark']} is not used.", file=sys.stderr)
+    event = event.replace(**changes) if changes else event
+    note = event.day0().note
     if note:
         print(f"note: {note}", file=sys.stderr)
+    return event
 
 
+def _print_frame(table, float_format="{:8.2f}".format) -> None:
+    print(table.to_string(index=False, float_format=float_format, na_rep="   n/a"))
+
+
+# --- moves ----------------------------------------------------------------------------------------------------------
 def cmd_moves(args) -> int:
-    _print_day0_note(args.event)
     from .study import day0_moves
 
-    table = day0_moves(_cache(args), args.event)
+    event = _event(args)
+    table = day0_moves(event, _cache(args))
     if args.json:
         _print_json(json.loads(table.to_json(orient="records")))
         return 0
-    print(f"Day-0 moves against the previous raw close (percent; close-to-close, opening gap, intraday low/high), "
-          f"event {args.event}:")
-    print(table.to_string(index=False, float_format=lambda v: f"{v:8.2f}", na_rep="   n/a"))
+    print(f"Day-0 moves of {event.title} against the previous raw close (percent; close-to-close, opening gap, "
+          f"intraday low/high; raw prices), event date {event.date}:")
+    shown = table.rename(columns={"prev_close": "previous close", "close_pct": "close %", "open_pct": "open %",
+                                  "low_pct": "low %", "high_pct": "high %", "close_basis": "close basis"})
+    _print_frame(shown)
     return 0
 
 
 # --- the main job -------------------------------------------------------------------------------------------------
 def cmd_run(args) -> int:
-    """The main job, from the cache only: execute the notebooks into --out, export the charts to --figures, print
-    the headline table (see analysis/report.py). Exit 1 when a notebook fails or a chart is missing."""
+    """The main job, from the cache only: execute the notebooks, export the charts, write the page and print the
+    headline table (analysis/runner.py). Exit 1 when a notebook fails or a chart is missing."""
     from pathlib import Path
 
-    from .errors import AnalysisError
-    from .report import run_main_job
+    from .runner import run_main_job
 
     if args.data_dir and Path(args.data_dir).resolve() != Cache().data_dir.resolve():
         raise AnalysisError("run executes the notebooks, which read the project's own data/; --data-dir does not "
                             "reach them.", "use `report` or `figures` with --data-dir, or import the data into data/.")
-    event = None if args.event == str(config.EVENT_DATE) else args.event
-    # Given folders are read from the current directory; the defaults are the project's build/ and figures/.
-    result = run_main_job(Path(args.out).resolve() if args.out else "build",
-                          Path(args.figures).resolve() if args.figures else "figures", event_date=event,
-                          jobs=getattr(args, "jobs", None))
+    event = _event(args)
+    result = run_main_job(event, Path(args.out).resolve() if args.out else None,
+                          Path(args.figures).resolve() if args.figures else None, jobs=args.jobs)
     return 0 if result.ok else 1
 
 
 def cmd_report(args) -> int:
     """The headline table: each claim's verdict, and each firm's day-0 AR and CARs with t and p."""
-    from .report import headline_json, headline_table
+    from .headline import headline_json, headline_table
 
-    table = headline_table(args.event, benchmark=args.benchmark, cache=_cache(args))
+    table = headline_table(_event(args), _cache(args))
     print(headline_json(table) if args.json else table)
     return 0
 
@@ -155,11 +210,15 @@ def cmd_figures(args) -> int:
     """Export every chart as PNG, SVG and PDF (deterministic files)."""
     from pathlib import Path
 
-    from .report import export_figures
+    from .figures import export_figures, skipped_figures
+    from .runner import default_out_dirs
 
-    out = Path(args.out).resolve() if args.out else config.find_project_root(Path(__file__).parent) / "figures"
-    written = export_figures(out, names=args.only or None, event_date=args.event, cache=_cache(args))
+    event = _event(args)
+    out = Path(args.out).resolve() if args.out else default_out_dirs(event)[1]
+    written = export_figures(event, out, names=args.only or None, cache=_cache(args))
     print(f"wrote {len(written)} files ({len({p.stem for p in written})} charts) to {out}")
+    for name, reason in skipped_figures(event).items():
+        print(f"left out: {name}, because {reason}")
     return 0
 
 
@@ -169,54 +228,50 @@ def _window(text: str) -> tuple[int, int]:
         a, b = (int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a window; write A,B in relative sessions, e.g. -1,1")
+    if a > b:
+        raise argparse.ArgumentTypeError(f"{text!r} ends before it starts; write A,B with A <= B")
     return a, b
 
 
-def _tickers(text: str | None) -> list[str] | None:
-    return [t for t in text.replace(" ", ",").split(",") if t] if text else None
-
-
 def cmd_study(args) -> int:
+    from .events import window_label
     from .study import index_table, run_event_study, study_json
 
-    windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
-    estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
+    event = _event(args)
     cache = _cache(args)
-    results = run_event_study(_tickers(args.tickers), args.benchmark, args.model, args.event, estimation, windows,
-                              cache=cache)
-    indices = index_table(event_date=args.event, estimation_window=estimation, cache=cache)
-    _print_day0_note(args.event)
+    results = run_event_study(event, cache)
+    indices = index_table(event, cache)
     if args.json:
         _print_json(study_json(results, indices))
         return 0
     print(results.summary())
     print()
     print(f"Indices on day 0 ({results.day0.date()}): raw simple close-to-close return (%), z against the "
-          f"estimation window {list(estimation)}, percentile among all cached daily returns")
+          f"estimation window {window_label(event.estimation)}, percentile among all cached daily returns")
     shown = indices.assign(return_pct=100 * indices["return"])[["ticker", "return_pct", "z", "percentile",
                                                                  "n_estimation"]]
-    print(shown.to_string(index=False, float_format=lambda v: f"{v:8.2f}"))
+    _print_frame(shown.rename(columns={"return_pct": "return %", "n_estimation": "estimation returns"}))
     return 0
 
 
 def cmd_groups(args) -> int:
     from .study import groups_report, groups_tables
 
-    estimation = tuple(args.estimation) if args.estimation else config.ESTIMATION_WINDOW
-    windows = tuple(dict.fromkeys(list(config.EVENT_WINDOWS) + list(args.window or [])))
-    report = groups_report(None, args.benchmark, args.model, args.event, estimation, windows, cache=_cache(args))
-    _print_day0_note(args.event)
+    event = _event(args)
+    report = groups_report(event, _cache(args))
     if args.json:
         _print_json(report)
         return 0
     groups, differences = groups_tables(report)
-    market = f" vs {args.benchmark}" if args.model in ("market", "market-adjusted") else ""
-    print(f"Peer groups, {args.model} model{market}, day 0 = {report['day0']}, estimation window "
+    market = f" vs {report['benchmark']}" if report["benchmark"] else ""
+    print(f"Peer groups of {event.title}, {event.model} model{market}, day 0 = {report['day0']}, estimation window "
           f"{report['estimation_window']}. CAAR and CAR: percent of simple close-to-close abnormal returns; "
           "r̄: mean pairwise correlation of the firms' estimation residuals.")
     for name, members in report["groups"].items():
         print(f"  {name}: {', '.join(members['tickers'])}")
-    shown = groups.assign(caar=100 * groups["caar"]).rename(columns={"caar": "CAAR %"})
+    shown = groups.assign(caar=100 * groups["caar"]).rename(columns={
+        "caar": "CAAR %", "rbar": "r̄", "portfolio_t": "portfolio t", "kp_bmp_t": "KP-BMP t", "grank_t": "GRANK t",
+        "wald_chi2": "Wald χ²", "wald_p": "Wald p"})
     print(shown.to_string(index=False, float_format=lambda v: f"{v:8.3f}", na_rep="     n/a"))
     print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
     shown = differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
@@ -226,14 +281,16 @@ def cmd_groups(args) -> int:
 
 
 def cmd_robustness(args) -> int:
+    from .events import window_label
     from .study import robustness
 
-    result = robustness(_tickers(args.tickers), event_date=args.event, cache=_cache(args))
+    event = _event(args)
+    result = robustness(event, cache=_cache(args))
     if args.json:
         _print_json(json.loads(result.table.to_json(orient="records")))
         return 0
-    print(f"Day-0 abnormal return (%, simple close-to-close) by firm and spec, day 0 = {result.day0.date()}, "
-          "estimation window [-250, -11]:")
+    print(f"Day-0 abnormal return (%, simple close-to-close) by firm and spec, {event.title}, day 0 = "
+          f"{result.day0.date()}, estimation window {window_label(event.estimation)}:")
     print((100 * result.wide("ar0")).to_string(float_format=lambda v: f"{v:7.2f}"))
     print("\nIts t statistic (Student t with the spec's df, two-sided):")
     print(result.wide("ar0_t").to_string(float_format=lambda v: f"{v:6.2f}"))
@@ -244,9 +301,13 @@ def cmd_robustness(args) -> int:
 
 
 def cmd_claims(args) -> int:
-    from .claims import check_claims
+    from .claims import check_event_claims
 
-    check = check_claims(cache=_cache(args))
+    event = _event(args)
+    check = check_event_claims(event, _cache(args))
+    if check is None:
+        raise AnalysisError(f"the event {event.name} has no claims registry, so there is nothing to check.",
+                            "give an event file with a 'claims' key, e.g. --event-file events/deepseek-r1.toml.")
     if args.json:
         _print_json(check.to_records())
         return 0
@@ -295,10 +356,12 @@ def add_aftermath_parsers(sub) -> None:
 
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
-    from .report import FIGURES
+    from .figures import figure_names
 
     parser = argparse.ArgumentParser(prog="python -m analysis",
-                                     description="Event study of the DeepSeek R1 market shock (27 Jan 2025).")
+                                     description="How did the market react to a piece of news, and were the moves "
+                                                 "the press reported right? An event study from the offline cache; "
+                                                 "the flagship event is events/deepseek-r1.toml.")
     parser.add_argument("--data-dir", help="cache folder (default: the project's data/)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -310,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = cache.add_parser("verify", help="check every cached file; exit 1 on any problem")
     p.set_defaults(func=cmd_cache_verify)
     p = cache.add_parser("list", help="what is cached and its coverage")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="a JSON array, one object per file")
     p.set_defaults(func=cmd_cache_list)
 
     p = sub.add_parser("fetch", help="fetch histories from Yahoo Finance (needs a network) and merge them")
@@ -319,68 +382,80 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--end", required=True, help="last date, YYYY-MM-DD (inclusive)")
     p.add_argument("--interval", default="1d", choices=["1d", "1h"])
     p.add_argument("--timeout", type=float, default=20.0, help="seconds per request (default 20)")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("day0", help="map a date to event day 0 (first session on or after it)")
-    p.add_argument("date")
-    p.add_argument("--calendar", default=config.EXCHANGE_CALENDAR, choices=[config.EXCHANGE_CALENDAR,
-                                                                             config.CRYPTO_CALENDAR])
+    p.add_argument("date", type=_event_date, help="calendar date, YYYY-MM-DD")
+    p.add_argument("--calendar", default=config.EXCHANGE_CALENDAR,
+                   choices=[config.EXCHANGE_CALENDAR, config.CRYPTO_CALENDAR],
+                   help="XNYS sessions (default) or every calendar day (24/7, crypto)")
     p.set_defaults(func=cmd_day0)
 
     add_aftermath_parsers(sub)
 
-    p = sub.add_parser("moves", help="raw day-0 moves of every cached series")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_moves)
-    def study_options(p):
-        p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK, help="market proxy (default ^GSPC)")
-        p.add_argument("--model", default="market", choices=["market", "market-adjusted", "constant-mean", "ff3"])
-        p.add_argument("--event", default=str(config.EVENT_DATE), help="event date; day 0 is the first session on "
-                                                                       "or after it (default 2025-01-27)")
-        p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
-                       help="estimation window in relative sessions (default -250 -11)")
-        p.add_argument("--window", type=_window, action="append", metavar="A,B",
-                       help="an extra event window in relative sessions, repeatable (e.g. --window=-5,5)")
-        p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    def event_options(p, *, json_help: str = "one JSON document on stdout; returns as decimals"):
+        p.add_argument("--event-file", metavar="PATH",
+                       help="the event, as a TOML file (default: events/deepseek-r1.toml, the flagship)")
+        p.add_argument("--event", type=_event_date, metavar="YYYY-MM-DD",
+                       help="an ad-hoc event on this date instead (the flagship's firms; no claims, no reported "
+                            "figures); day 0 is the first session on or after it")
+        p.add_argument("--json", action="store_true", help=json_help)
 
-    p = sub.add_parser("study", help="the event study of the AI complex (market model vs ^GSPC by default)")
-    p.add_argument("--tickers", help="comma-separated firms (default: every cached US stock, the AI complex)")
+    def study_options(p):
+        event_options(p)
+        p.add_argument("--tickers", help="comma-separated firms (default: the event's tickers)")
+        p.add_argument("--benchmark", help="market proxy of the market model (default: the event's, ^GSPC)")
+        p.add_argument("--model", choices=["market", "market-adjusted", "constant-mean", "ff3"],
+                       help="normal-return model (default: the event's, market)")
+        p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
+                       help="estimation window in relative sessions (default: the event's, -250 -11)")
+        p.add_argument("--window", type=_window, action="append", metavar="A,B",
+                       help="an extra event window in relative sessions, repeatable (e.g. --window -5,5)")
+
+    p = sub.add_parser("moves", help="raw day-0 moves of every cached series")
+    event_options(p, json_help="a JSON array, one object per series, in percent")
+    p.set_defaults(func=cmd_moves)
+
+    p = sub.add_parser("study", help="the event study of the event's firms (market model vs ^GSPC by default)")
     study_options(p)
     p.set_defaults(func=cmd_study)
 
-    p = sub.add_parser("groups", help="peer groups (hardware, platforms, power) and their differences")
+    p = sub.add_parser("groups", help="the event's peer groups and their differences")
     study_options(p)
     p.set_defaults(func=cmd_groups)
 
     p = sub.add_parser("robustness", help="day-0 AR under every model and benchmark, and where the answer changes")
-    p.add_argument("--tickers", help="comma-separated firms (default: the AI complex)")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--json", action="store_true", help="the tidy table as a JSON array; returns as decimals")
+    event_options(p, json_help="the tidy table as a JSON array; returns as decimals")
+    p.add_argument("--tickers", help="comma-separated firms (default: the event's tickers)")
+    p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
+                   help="estimation window in relative sessions (default: the event's, -250 -11)")
     p.set_defaults(func=cmd_robustness)
 
-    p = sub.add_parser("claims", help="the figures quoted in the seeds against the market data")
-    p.add_argument("--json", action="store_true", help="a JSON array, one object per claim, in percent")
+    p = sub.add_parser("claims", help="the figures quoted in the event's articles against the market data")
+    event_options(p, json_help="a JSON array, one object per claim, in percent")
     p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("run", help="the main job, from the cache: execute the notebooks, export the figures, "
-                                    "print the headline table")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--out", default=None, help="folder for executed notebooks and HTML (default: the project's "
-                                                "build/)")
-    p.add_argument("--figures", default=None, help="folder for exported charts (default: the project's figures/)")
+                                    "write build/<name>/index.html, print the headline table")
+    p.add_argument("--event-file", metavar="PATH", help="the event, as a TOML file (default: the flagship)")
+    p.add_argument("--event", type=_event_date, metavar="YYYY-MM-DD", help="an ad-hoc event on this date instead")
+    p.add_argument("--out", default=None, help="folder for executed notebooks, HTML and the page (default: "
+                                                "build/<name>/)")
+    p.add_argument("--figures", default=None, help="folder for exported charts (default: figures/ for the "
+                                                    "flagship, build/<name>/figures/ otherwise)")
     p.add_argument("--jobs", type=int, default=None, help="kernels at once (default: cores + 1)")
     p.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="print the headline table: claims with verdicts, day-0 AR and CAR per firm")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--benchmark", default=config.DEFAULT_BENCHMARK)
-    p.add_argument("--json", action="store_true")
+    event_options(p, json_help="the headline as one JSON object (percent)")
+    p.add_argument("--benchmark", help="market proxy of the market model (default: the event's, ^GSPC)")
     p.set_defaults(func=cmd_report)
     p = sub.add_parser("figures", help="export every chart as PNG, SVG and PDF (byte-identical on every run)")
-    p.add_argument("--out", default=None, help="target folder (default: the project's figures/)")
-    p.add_argument("--event", default=str(config.EVENT_DATE))
-    p.add_argument("--only", nargs="+", metavar="NAME", choices=[f.name for f in FIGURES],
+    p.add_argument("--event-file", metavar="PATH", help="the event, as a TOML file (default: the flagship)")
+    p.add_argument("--event", type=_event_date, metavar="YYYY-MM-DD", help="an ad-hoc event on this date instead")
+    p.add_argument("--out", default=None, help="target folder (default: figures/ for the flagship, "
+                                                "build/<name>/figures/ otherwise)")
+    p.add_argument("--only", nargs="+", metavar="NAME", choices=figure_names(),
                    help="export only these charts (names as in figures/)")
     p.set_defaults(func=cmd_figures)
     return parser

@@ -10,7 +10,7 @@ An event file needs four keys; everything else has the house default of ``docs/M
 Optional keys: ``benchmark`` (``"^GSPC"``), ``model`` (``"market"``), ``estimation`` (``[-250, -11]``),
 ``windows`` (``[[0, 0], [0, 1], [-1, 1]]``), ``ar_path`` (``[-10, 10]``), ``wide_window`` (``[-5, 5]``),
 ``indices``, ``chart_firms`` (the firms drawn on the per-firm charts; default the first ticker), ``universe``,
-``claims`` and ``seeds`` (paths, relative to the event file, of a claims registry and its source texts),
+``summary`` (a few sentences shown at the top of the notebooks), ``claims`` and ``seeds`` (paths, relative to the event file, of a claims registry and its source texts),
 a ``[groups]`` table of peer groups, ``[[confounds]]`` (``date``, ``label``, optional ``tickers``) and a
 ``[valuation]`` table (``ticker``, ``shares`` — a file under ``data/`` stating "about N billion shares" — and
 ``[[valuation.reported]]`` figures with ``source`` and ``value_usd``).
@@ -140,6 +140,8 @@ class EventConfig:
         The value-lost comparison, when the event has reported figures.
     universe : str or None
         An index universe to study beside the tickers (e.g. ``"sp500"``).
+    summary : str
+        A few sentences on what happened, shown at the top of the notebooks.
     source : Path or None
         The file the event was read from.
     """
@@ -163,6 +165,7 @@ class EventConfig:
     seeds: Path | None = None
     valuation: Valuation | None = None
     universe: str | None = None
+    summary: str = ""
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -212,6 +215,47 @@ class EventConfig:
             out[tau] = f"{out[tau]}; {confound.label}" if tau in out else confound.label
         return dict(sorted(out.items()))
 
+    def to_toml(self) -> str:
+        """The event as an event file (every key written out; paths absolute), which :func:`load_event` reads back
+        to an equal config. The main job writes it beside its outputs, so that the notebooks run exactly this event
+        and the build records what was run."""
+        def q(text: str) -> str:
+            return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+        def items(values) -> str:
+            return "[" + ", ".join(q(v) for v in values) + "]"
+
+        def pair(window) -> str:
+            return f"[{int(window[0])}, {int(window[1])}]"
+
+        lines = [f"name = {q(self.name)}", f"title = {q(self.title)}", f'date = "{self.date.isoformat()}"',
+                 f"tickers = {items(self.tickers)}", f"benchmark = {q(self.benchmark)}", f"model = {q(self.model)}",
+                 f"estimation = {pair(self.estimation)}",
+                 "windows = [" + ", ".join(pair(w) for w in self.windows) + "]",
+                 f"ar_path = {pair(self.ar_path)}", f"wide_window = {pair(self.wide_window)}",
+                 f"indices = {items(self.indices)}", f"chart_firms = {items(self.chart_firms)}"]
+        if self.summary:
+            lines.append(f"summary = {q(self.summary)}")
+        if self.universe:
+            lines.append(f"universe = {q(self.universe)}")
+        for key in ("claims", "claims_excluded", "seeds"):
+            value = getattr(self, key)
+            if value is not None:
+                lines.append(f"{key} = {q(Path(value).resolve().as_posix())}")
+        if self.groups:
+            lines += ["", "[groups]", *(f"{q(name)} = {items(members)}" for name, members in self.groups.items())]
+        for confound in self.confounds:
+            lines += ["", "[[confounds]]", f'date = "{confound.date.isoformat()}"', f"label = {q(confound.label)}"]
+            if confound.tickers:
+                lines.append(f"tickers = {items(confound.tickers)}")
+        if self.valuation is not None:
+            lines += ["", "[valuation]", f"ticker = {q(self.valuation.ticker)}",
+                      f"shares = {q(self.valuation.shares_file)}"]
+            for figure in self.valuation.reported:
+                lines += ["", "[[valuation.reported]]", f"source = {q(figure.source)}",
+                          f"value_usd = {figure.value_usd!r}"]
+        return "\n".join(lines) + "\n"
+
     def describe(self) -> str:
         """One line: title, date and day 0, firms, model."""
         day0 = self.day0()
@@ -225,7 +269,7 @@ class EventConfig:
 # --------------------------------------------------------------------------------------------------------------------
 _TOP_KEYS = {"name", "title", "date", "tickers", "benchmark", "model", "estimation", "windows", "ar_path",
              "wide_window", "groups", "confounds", "indices", "chart_firms", "claims", "claims_excluded", "seeds",
-             "valuation", "universe"}
+             "valuation", "universe", "summary"}
 _REQUIRED = ("name", "title", "date", "tickers")
 
 
@@ -270,7 +314,7 @@ class _Reader:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
                 pass
-        raise self.error(prefix + key, f"must be a date YYYY-MM-DD, not {value!r}.", f'write {key} = "2025-01-27"')
+        raise self.error(prefix + key, f"must be a date YYYY-MM-DD, not {value!r}.", f'write {key} = "2024-12-26"')
 
     def tickers(self, doc: Mapping, key: str, *, prefix: str = "", required: bool = False) -> tuple[str, ...]:
         value = doc.get(key)
@@ -410,7 +454,7 @@ def _read_event(path: Path) -> EventConfig:
         confounds=tuple(sorted(confounds, key=lambda c: c.date)),
         indices=r.tickers(doc, "indices") or config.INDICES, chart_firms=chart_firms,
         claims=r.file(doc, "claims"), claims_excluded=r.file(doc, "claims_excluded"), seeds=r.file(doc, "seeds"),
-        valuation=valuation, universe=universe, source=path.resolve(),
+        valuation=valuation, universe=universe, summary=r.string(doc, "summary") or "", source=path.resolve(),
     )
 
 

@@ -270,10 +270,10 @@ class EventStudy:
     event_date : date-like, optional
         The date the user gave (for reporting). Day 0 must be the first session on or after it.
     min_estimation_returns : int
-        Fewest usable estimation returns accepted (METHOD.md: 200).
+        Fewest usable estimation returns accepted (docs/METHOD.md: 200).
     confounds : mapping of int to str, optional
-        Known confounding events by relative session, warned about when a window covers them. Default: the
-        project's confounds (:data:`analysis.config.CONFOUNDS`) when day 0 is the project's event day, else none.
+        Known confounding events by relative session, warned about when a window covers them (the event's
+        confounds, :meth:`analysis.events.EventConfig.relative_confounds`). Default: none.
 
     Raises
     ------
@@ -341,9 +341,7 @@ class EventStudy:
 
         self._day0, self._position0 = self._locate_day0(returns.index, day0)
         self._event_date = self._check_event_date(returns.index, event_date)
-        if confounds is None:
-            confounds = config.confounds_for(self._day0)
-        self._confounds = dict(confounds)
+        self._confounds = dict(confounds or {})
         self._aligned, self._estimation_window = self._align(returns, benchmark, factors)
 
     # -- validation helpers --------------------------------------------------------------------------------------
@@ -1258,7 +1256,7 @@ def index_reaction(
     *,
     min_estimation_returns: int = config.MIN_ESTIMATION_RETURNS,
 ) -> dict:
-    """The day-0 move of an index, which has no abnormal return against itself (METHOD.md, "Indices").
+    """The day-0 move of an index, which has no abnormal return against itself (docs/METHOD.md, "Indices").
 
     Parameters
     ----------

@@ -5,7 +5,7 @@ numbers (the batched per-firm helpers) or a :class:`HypothesisTest`: a small fro
 its p-value, the reference distribution, the null hypothesis and the N and r̄ it used. A ``HypothesisTest`` unpacks
 as ``(value, pvalue)``.
 
-Notation (METHOD.md): L1 estimation sessions; AR abnormal return; CAR the sum of a window's ARs;
+Notation (docs/METHOD.md): L1 estimation sessions; AR abnormal return; CAR the sum of a window's ARs;
 SCAR_i = CAR_i / sqrt(Var(CAR_i)) with the exact prediction-error variance of the model; r̄ the mean of the
 N(N−1)/2 pairwise Pearson correlations of the firms' estimation-window residuals.
 
@@ -73,7 +73,7 @@ __all__ = [
     "window_key",
 ]
 
-#: Said beside every group statistic when the group is small (METHOD.md: "say so").
+#: Said beside every group statistic when the group is small (docs/METHOD.md: "say so").
 SMALL_GROUP_WARNING = (
     "With a handful of firms every cross-sectional test is weak; read the portfolio test and the per-firm tests first."
 )
@@ -284,7 +284,7 @@ def skewness_adjusted_t_test(values: np.ndarray) -> HypothesisTest:
 
 
 def placebo_pvalues(estimation_ar: np.ndarray, ar0: np.ndarray) -> np.ndarray:
-    """Batched two-sided placebo p-values of day 0 (METHOD.md).
+    """Batched two-sided placebo p-values of day 0 (docs/METHOD.md).
 
     ``p_i = (1 + #{t in estimation window: |AR_it| >= |AR_i0|}) / (L1 + 1)``: the rank of day 0's absolute AR among
     the estimation-window ARs, counting day 0 itself. It needs no normality, which matters for a fat-tailed −17 %
@@ -368,7 +368,7 @@ def patell_test(scar: np.ndarray, df: float | np.ndarray) -> HypothesisTest:
     """Patell (1976) z: ``Σ SCAR_i / sqrt(Σ df_i / (df_i − 2))``, N(0,1) under independence.
 
     SCAR_i is Student t with df_i = L1 − k degrees of freedom under the null, whose variance is df/(df − 2); with the
-    market model this is METHOD.md's (L1 − 2)/(L1 − 4).
+    market model this is docs/METHOD.md's (L1 − 2)/(L1 − 4).
     """
     scar = np.asarray(scar, dtype=float)
     n = scar.size
@@ -826,7 +826,7 @@ def group_statistics(
     windows: Sequence[tuple[int, int]],
     window_factors: Sequence[float],
 ) -> GroupStatistics:
-    """Every group statistic of METHOD.md and issue 6 for one set of firms.
+    """Every group statistic of docs/METHOD.md and issue 6 for one set of firms.
 
     The firms share the regressors, so every firm's CAR over window W has variance ``c_W σ̂²_i`` and the vector of
     CARs has covariance ``c_W Σ̂``, with c_W = 1'[I + X*(X'X)⁻¹X*']1 (``window_factors``) and Σ̂ = E'E / df. The

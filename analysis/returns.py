@@ -1,6 +1,6 @@
 """Prices to returns, and aligning firms with their benchmark.
 
-Conventions (METHOD.md, "Returns"):
+Conventions (docs/METHOD.md, "Returns"):
 
 * **For the event study:** simple close-to-close returns, ``R_t = P_t / P_{t-1} - 1``, from the adjusted close where
   the source gives one, otherwise from ``close`` (indices, and the series whose ``close`` is already adjusted or

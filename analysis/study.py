@@ -18,8 +18,9 @@ import pandas as pd
 
 from . import config
 from .cache import Cache, normalize_ticker
-from .calendar import Day0, calendar_for, event_day0
+from .calendar import calendar_for
 from .errors import DataGapError, UnknownTickerError
+from .events import EventConfig, window_label
 from .eventstudy import EventStudy, EventStudyResults, forest_table, index_reaction, long_short_difference
 from .returns import factor_returns, raw_day_moves, returns_panel
 
@@ -41,19 +42,8 @@ def spec_label(model: str, benchmark: str | None) -> str:
     return f"{model} vs {benchmark}" if benchmark else model
 
 
-def default_tickers(cache: Cache | None = None) -> tuple[str, ...]:
-    """The AI complex: every cached US-listed stock of the configured peer groups (NVDA first)."""
-    cache = cache or Cache()
-    cached = set(cache.tickers("1d"))
-    return tuple(t for t in config.AI_COMPLEX if t in cached)
-
-
-def _day0(event_date) -> Day0:
-    return event_day0(event_date, config.EXCHANGE_CALENDAR)
-
-
 def _check_cached(tickers: Sequence[str], cache: Cache) -> list[str]:
-    names = [normalize_ticker(t) for t in tickers]
+    names = list(dict.fromkeys(normalize_ticker(t) for t in tickers))
     cached = set(cache.tickers("1d"))
     unknown = [t for t in names if t not in cached]
     if unknown:
@@ -64,33 +54,26 @@ def _check_cached(tickers: Sequence[str], cache: Cache) -> list[str]:
     crypto = [t for t in names if t in config.CRYPTO_TICKERS]
     if crypto:
         raise DataGapError(f"{', '.join(crypto)} trades every calendar day and cannot share an XNYS event study.",
-                           "leave crypto out of --tickers; its day-0 move is checked by `python -m analysis claims`.")
+                           "leave crypto out of --tickers and --benchmark; its day-0 move is checked by "
+                           "`python -m analysis claims`.")
     return names
 
 
-def run_event_study(
-    tickers: Sequence[str] | None = None,
-    benchmark: str = config.DEFAULT_BENCHMARK,
-    model: str = "market",
-    event_date=config.EVENT_DATE,
-    estimation_window: tuple[int, int] = config.ESTIMATION_WINDOW,
-    event_windows: Sequence[tuple[int, int]] = config.EVENT_WINDOWS,
-    ar_path: tuple[int, int] = config.AR_PATH,
-    cache: Cache | None = None,
-) -> EventStudyResults:
-    """Fit the event study of ``tickers`` around ``event_date`` from the cache.
+def uses_benchmark(model: str) -> bool:
+    """Whether a normal-return model takes the market proxy (the market, market-adjusted and GARCH models)."""
+    return model in ("market", "market-adjusted", "garch")
+
+
+def run_event_study(event: EventConfig, cache: Cache | None = None) -> EventStudyResults:
+    """Fit the event study of ``event`` from the cache (MacKinlay 1997).
 
     Parameters
     ----------
-    tickers : sequence of str, optional
-        Firms; the AI complex by default (:func:`default_tickers`).
-    benchmark : str
-        Cached series used as the market by "market" and "market-adjusted" (default ^GSPC). Ignored otherwise.
-    model : {"market", "market-adjusted", "constant-mean", "ff3"}
-    event_date : date-like
-        Day 0 is the first XNYS session on or after it (:func:`analysis.calendar.event_day0`).
-    estimation_window, event_windows, ar_path
-        In relative sessions, inclusive; see :class:`analysis.eventstudy.EventStudy`.
+    event : EventConfig
+        Its tickers, benchmark, model, estimation window, event windows, AR path and confounds. To change one,
+        pass ``event.replace(benchmark="RSP")``.
+    cache : Cache, optional
+        The project's ``data/`` by default.
 
     Returns
     -------
@@ -98,45 +81,52 @@ def run_event_study(
         Simple close-to-close returns (adjusted close where the source gives one); decimals.
     """
     cache = cache or Cache()
-    uses_benchmark = model in ("market", "market-adjusted")
-    wanted = _check_cached([*(tickers or default_tickers(cache)), *([benchmark] if uses_benchmark else [])], cache)
-    names = wanted[:-1] if uses_benchmark else wanted
-    day0 = _day0(event_date)
+    with_market = uses_benchmark(event.model)
+    wanted = _check_cached([*event.tickers, *([event.benchmark] if with_market else [])], cache)
+    benchmark = normalize_ticker(event.benchmark)
+    names = [t for t in wanted if t != benchmark] if with_market else wanted
+    day0 = event.day0()
     panel = returns_panel(dict.fromkeys(wanted), cache)
     study = EventStudy(
-        panel[names], day0.session, model=model,
-        benchmark=panel[normalize_ticker(benchmark)] if uses_benchmark else None,
-        benchmark_name=normalize_ticker(benchmark),
-        factors=factor_returns(cache) if model == "ff3" else None,
-        estimation_window=estimation_window, event_windows=event_windows, ar_path=ar_path,
-        event_date=day0.event_date,
+        panel[names], day0.session, model=event.model,
+        benchmark=panel[benchmark] if with_market else None,
+        benchmark_name=benchmark,
+        factors=factor_returns(cache) if event.model == "ff3" else None,
+        estimation_window=event.estimation, event_windows=event.windows, ar_path=event.ar_path,
+        event_date=day0.event_date, confounds=event.relative_confounds(),
     )
     return study.fit()
 
 
-def index_table(
-    indices: Sequence[str] = config.INDICES,
-    event_date=config.EVENT_DATE,
-    estimation_window: tuple[int, int] = config.ESTIMATION_WINDOW,
-    cache: Cache | None = None,
-) -> pd.DataFrame:
-    """Day-0 reactions of the indices: raw return, z against the estimation window, percentile in the cache.
+def index_table(event: EventConfig, cache: Cache | None = None) -> pd.DataFrame:
+    """Day-0 reactions of the event's indices: raw return, z against the estimation window, percentile in the cache.
 
-    Indices get no abnormal return against themselves (METHOD.md, "Indices"). Columns: ticker, return (decimal,
-    simple close-to-close), z (return / sd of the estimation-window returns, ddof=1), percentile (of day 0 among
-    all the index's cached daily returns), n_estimation.
+    Indices get no abnormal return against themselves (docs/METHOD.md, "Indices").
+
+    Parameters
+    ----------
+    event : EventConfig
+        Its ``indices``, date and estimation window.
+    cache : Cache, optional
+
+    Returns
+    -------
+    DataFrame
+        Columns ticker, return (decimal, simple close-to-close), z (return / sd of the estimation-window returns,
+        ddof=1), percentile (of day 0 among all the index's cached daily returns), n_estimation.
     """
     cache = cache or Cache()
-    names = _check_cached(indices, cache)
-    day0 = _day0(event_date)
+    cached = set(cache.tickers("1d"))
+    names = _check_cached([t for t in event.indices if normalize_ticker(t) in cached], cache)
+    day0 = event.day0()
     panel = returns_panel(names, cache)
     rows = []
     for ticker in names:
-        reaction = index_reaction(panel[ticker].dropna(), day0.session, estimation_window)
+        reaction = index_reaction(panel[ticker].dropna(), day0.session, event.estimation)
         rows.append({"ticker": ticker, **reaction})
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=["ticker", "return", "z", "percentile", "n_estimation"])
     frame.attrs = {"returns": "simple close-to-close returns of the index level (raw, not abnormal)",
-                   "day0": str(day0.session.date()), "estimation_window": tuple(estimation_window)}
+                   "day0": str(day0.session.date()), "estimation_window": tuple(event.estimation)}
     return frame
 
 
@@ -215,27 +205,35 @@ class Robustness:
 
 
 def robustness(
-    tickers: Sequence[str] | None = None,
+    event: EventConfig,
     specs: Sequence[tuple[str, str | None]] = ROBUSTNESS_SPECS,
-    event_date=config.EVENT_DATE,
     cache: Cache | None = None,
 ) -> Robustness:
     """Run the study under each (model, benchmark) of ``specs`` and collect day-0 AR and CAR[0,+1] per firm.
 
-    Benchmarks not in the cache are skipped. RSP (equal-weight S&P 500) is the benchmark that NVDA's ~7 % weight in
-    the S&P 500 cannot contaminate.
+    Parameters
+    ----------
+    event : EventConfig
+        The firms, the date and the estimation window (its own model and benchmark are replaced by each spec's).
+    specs : sequence of (model, benchmark or None)
+        Benchmarks not in the cache are skipped. RSP (equal-weight S&P 500) is the benchmark that a large member's
+        weight in the S&P 500 cannot contaminate.
+    cache : Cache, optional
+
+    Returns
+    -------
+    Robustness
     """
     cache = cache or Cache()
-    names = tickers or default_tickers(cache)
     cached = set(cache.tickers("1d"))
     rows = []
     fitted: dict[str, EventStudyResults] = {}
-    day0 = _day0(event_date).session
+    day0 = event.day0().session
     for model, benchmark in specs:
         if benchmark is not None and benchmark not in cached:
             continue
-        result = run_event_study(names, benchmark or config.DEFAULT_BENCHMARK, model, event_date,
-                                 event_windows=((0, 0), (0, 1)), cache=cache)
+        spec = event.replace(model=model, benchmark=benchmark or event.benchmark, windows=((0, 0), (0, 1)))
+        result = run_event_study(spec, cache)
         label = spec_label(model, benchmark)
         fitted[label] = result
         intervals = result.day0_intervals(0.95)  # Student t with the model's own df
@@ -250,47 +248,59 @@ def robustness(
                          "car01": two["car"], "car01_t": two["t"], "car01_p": two["p"]})
     table = pd.DataFrame(rows)
     table.attrs = {"returns": "simple close-to-close abnormal returns (decimal) under each spec",
-                   "windows": "ar0: day 0 [0,0]; car01: [0,+1] sessions"}
+                   "windows": "ar0: day 0 [0,0]; car01: [0,+1] sessions",
+                   "estimation_window": tuple(event.estimation)}
     return Robustness(table=table, specs=tuple(fitted), day0=day0, results=fitted)
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # peer groups
 # --------------------------------------------------------------------------------------------------------------------
-def groups_report(
-    groups: Mapping[str, Sequence[str]] | None = None,
-    benchmark: str = config.DEFAULT_BENCHMARK,
-    model: str = "market",
-    event_date=config.EVENT_DATE,
-    estimation_window: tuple[int, int] = config.ESTIMATION_WINDOW,
-    event_windows: Sequence[tuple[int, int]] = config.EVENT_WINDOWS,
-    cache: Cache | None = None,
-) -> dict:
-    """Every group statistic for each peer group, and the long-short difference of each pair of groups.
+def groups_report(event: EventConfig, cache: Cache | None = None) -> dict:
+    """Every group statistic for each peer group of ``event``, and the long-short difference of each pair.
 
-    Returns the ``groups --json`` object: ``{"groups": {name: {...}}, "differences": {"a-b": {"windows": ...}}}``,
-    decimals. The difference of two groups is the equal-weighted long-short portfolio mean(A) - mean(B), tested as
-    one firm under the market model against ``benchmark``.
+    Parameters
+    ----------
+    event : EventConfig
+        Its ``groups`` (at least one), model, benchmark and windows.
+    cache : Cache, optional
+
+    Returns
+    -------
+    dict
+        The ``groups --json`` object: ``{"groups": {name: {...}}, "differences": {"a-b": {"windows": ...}}}``,
+        decimals. The difference of two groups is the equal-weighted long-short portfolio mean(A) - mean(B),
+        tested as one firm under the market model against the benchmark.
     """
+    from .errors import EventFileError
+
     cache = cache or Cache()
-    groups = dict(groups or config.PEER_GROUPS)
+    if not event.groups:
+        raise EventFileError(f"the event {event.name} defines no peer groups.",
+                             "add a [groups] table to its event file, e.g. hardware = [\"NVDA\", \"AVGO\"].")
+    groups = {name: tuple(normalize_ticker(t) for t in members) for name, members in event.groups.items()}
     members = list(dict.fromkeys(t for names in groups.values() for t in names))
-    result = run_event_study(members, benchmark, model, event_date, estimation_window, event_windows, cache=cache)
+    result = run_event_study(event.replace(tickers=tuple(members)), cache)
+    bench = normalize_ticker(event.benchmark)
     out: dict = {"event_date": str(result.event_date.date()), "day0": str(result.day0.date()),
-                 "benchmark": benchmark if model in ("market", "market-adjusted") else None, "model": model,
-                 "estimation_window": list(estimation_window), "groups": {}, "differences": {}}
+                 "benchmark": bench if uses_benchmark(event.model) else None, "model": event.model,
+                 "estimation_window": list(event.estimation), "groups": {}, "differences": {}}
     for name, tickers in groups.items():
         out["groups"][name] = result.group_stats(list(tickers)).to_dict()
-    day0 = _day0(event_date).session
-    panel = returns_panel(dict.fromkeys(members + [normalize_ticker(benchmark)]), cache)
+    day0 = event.day0().session
+    panel = returns_panel(dict.fromkeys(members + [bench]), cache)
     for a, b in combinations(groups, 2):
         diff = long_short_difference(panel[members], list(groups[a]), list(groups[b]), day0,
-                                     panel[normalize_ticker(benchmark)], benchmark_name=benchmark,
-                                     estimation_window=estimation_window, event_windows=event_windows)
+                                     panel[bench], benchmark_name=bench,
+                                     estimation_window=event.estimation, event_windows=event.windows)
         firm = diff.to_dict()["firms"]
         out["differences"][f"{a}-{b}"] = {"long": list(groups[a]), "short": list(groups[b]),
                                           "windows": next(iter(firm.values()))["windows"]}
     return out
+
+
+def _label(key: str) -> str:
+    return window_label(tuple(int(v) for v in key.split(",")))
 
 
 def groups_tables(report: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -306,24 +316,39 @@ def groups_tables(report: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
     group_rows = []
     for name, group in report["groups"].items():
         for key, stats in group["windows"].items():
-            group_rows.append({"group": name, "window": f"[{key}]", "n": group["n"], "rbar": group["rbar"],
+            group_rows.append({"group": name, "window": _label(key), "n": group["n"], "rbar": group["rbar"],
                                "caar": stats["caar"], "portfolio_t": stats["portfolio_t"],
                                "kp_bmp_t": stats["kp_bmp_t"], "grank_t": stats["grank_t"],
                                "wald_chi2": stats.get("wald_chi2"), "wald_p": stats.get("wald_p")})
     diff_rows = []
     for name, diff in report["differences"].items():
         for key, stats in diff["windows"].items():
-            diff_rows.append({"long-short": name, "window": f"[{key}]", "car": stats["car"], "se": stats["se"],
+            diff_rows.append({"long-short": name, "window": _label(key), "car": stats["car"], "se": stats["se"],
                               "t": stats["t"], "p": stats["p"]})
     return pd.DataFrame(group_rows), pd.DataFrame(diff_rows)
 
 
-def day0_moves(cache: Cache, event_date=config.EVENT_DATE, tickers: Sequence[str] | None = None) -> pd.DataFrame:
-    """Raw day-0 moves of every cached daily series against its previous raw close, in percent."""
+def day0_moves(event: EventConfig, cache: Cache | None = None, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+    """Raw day-0 moves of cached daily series against their previous raw close, in percent.
+
+    Parameters
+    ----------
+    event : EventConfig
+        Day 0 is mapped in each series' own calendar (XNYS, or every calendar day for crypto).
+    cache : Cache, optional
+    tickers : sequence of str, optional
+        Default: every cached daily series.
+
+    Returns
+    -------
+    DataFrame
+        ticker, day0, prev_close, close_pct, open_pct, low_pct, high_pct (raw prices, percent), close_basis.
+    """
+    cache = cache or Cache()
     rows = []
     for ticker in tickers or cache.tickers("1d"):
         prices = cache.read(ticker)
-        day0 = event_day0(event_date, calendar_for(ticker))
+        day0 = event.day0(calendar_for(ticker))
         moves = raw_day_moves(prices, day0.session)
         rows.append({"ticker": ticker, "day0": str(day0.session.date()),
                      "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],

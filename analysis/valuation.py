@@ -1,8 +1,10 @@
-"""Nvidia's day-0 loss of market value, approximately: shares outstanding times the fall in the raw price.
+"""A firm's day-0 loss of market value, approximately: shares outstanding times the fall in the raw price.
 
-The share count is approximate (about 24.5 billion, a rounded third-party rendering of the cover of Nvidia's 10-Q
-filed on 2024-11-20; see ``data/meta/NVDA_shares_outstanding.md``), so the result is always shown as approximate,
-beside the figures reported at the time: $589bn (Bloomberg) and about $593bn (Reuters, using LSEG data).
+The event file names the firm, a note under ``data/`` that states its share count ("about N billion shares"), and
+the figures the press reported (``[valuation]``). For the flagship, the share count is approximate (about 24.5
+billion, a rounded third-party rendering of the cover of Nvidia's 10-Q filed on 2024-11-20; see
+``data/meta/NVDA_shares_outstanding.md``), so the result is always shown as approximate, beside the figures reported
+at the time: $589bn (Bloomberg) and about $593bn (Reuters, using LSEG data).
 """
 
 from __future__ import annotations
@@ -12,12 +14,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from . import config
 from .cache import Cache
-from .calendar import event_day0
 from .errors import CacheCorruptError
 
-SHARES_FILE = "meta/NVDA_shares_outstanding.md"
 
 
 @dataclass(frozen=True)
@@ -66,26 +65,48 @@ class ValueLost:
                 f"Share count: {self.shares_source}")
 
 
-def parse_share_count(text: str) -> float:
-    """The share count ("about 24.5 billion shares") from the meta note."""
+def parse_share_count(text: str, where: str = "the share-count note") -> float:
+    """The share count ("about 24.5 billion shares") from a note under ``data/``."""
     match = re.search(r"about\s+([0-9]+(?:\.[0-9]+)?)\s+billion shares", text)
     if not match:
-        raise CacheCorruptError(f"{SHARES_FILE} does not state 'about N billion shares'.",
-                                "re-import: python -m analysis cache import ../shared/market-data")
+        raise CacheCorruptError(f"{where} does not state 'about N billion shares'.",
+                                f"restore it with git (git checkout -- data/{where}).")
     return float(match.group(1)) * 1e9
 
 
-def nvda_value_lost(cache: Cache | None = None, event_date=config.EVENT_DATE) -> ValueLost:
-    """Nvidia's approximate loss of market value on event day 0 (shares x the fall in the raw close)."""
+def _share_source(text: str, where: str) -> str:
+    """The note's own first table row (as of, where), shortened, for the caption."""
+    row = next((line for line in text.splitlines() if line.startswith("| about")), "")
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    as_of = cells[1] if len(cells) > 1 else ""
+    return f"{cells[0] if cells else 'approximate'}, {as_of}; data/{where}".strip(", ")
+
+
+def value_lost(event, cache: Cache | None = None) -> ValueLost | None:
+    """The approximate loss of market value on day 0 of the firm named in the event's ``[valuation]`` table.
+
+    Parameters
+    ----------
+    event : analysis.events.EventConfig
+    cache : Cache, optional
+
+    Returns
+    -------
+    ValueLost or None
+        ``None`` when the event has no ``[valuation]`` table (then there is nothing to compare with).
+    """
+    valuation = event.valuation
+    if valuation is None:
+        return None
     cache = cache or Cache()
-    shares = parse_share_count(cache.read_text(SHARES_FILE))
-    prices = cache.read("NVDA")
-    day0 = event_day0(event_date).session
+    text = cache.read_text(valuation.shares_file)
+    shares = parse_share_count(text, valuation.shares_file)
+    prices = cache.read(valuation.ticker)
+    day0 = event.day0().session
     position = prices.index.get_loc(day0)
     return ValueLost(
-        ticker="NVDA", day0=day0, shares=shares,
-        shares_source="about 24.5bn, rounded (third-party rendering of the 10-Q cover, filed 2024-11-20; "
-                      "data/meta/NVDA_shares_outstanding.md)",
+        ticker=valuation.ticker, day0=day0, shares=shares,
+        shares_source=_share_source(text, valuation.shares_file),
         previous_close=float(prices["close"].iloc[position - 1]), close=float(prices["close"].iloc[position]),
-        reported_usd=dict(config.REPORTED_NVDA_LOSS_USD),
+        reported_usd={figure.source: figure.value_usd for figure in valuation.reported},
     )

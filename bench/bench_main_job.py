@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 
 def cold_import_seconds() -> float:
     """A fresh interpreter importing what every notebook imports."""
-    code = ("import matplotlib_inline.backend_inline, analysis.report, analysis.study, analysis.claims, "
-            "analysis.charts, analysis.valuation")
+    code = ("import matplotlib_inline.backend_inline, analysis.figures, analysis.study, analysis.claims, "
+            "analysis.charts, analysis.valuation, analysis.paths, analysis.tables")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
     return time.perf_counter() - start
@@ -53,18 +53,20 @@ def kernel_start_seconds() -> float:
 
 
 def run_job(jobs: int | None, label: str) -> dict:
-    from analysis.report import run_main_job
+    from analysis.events import flagship
+    from analysis.runner import run_main_job
 
     with tempfile.TemporaryDirectory(prefix="bench-main-job-") as tmp:
         start = time.perf_counter()
-        result = run_main_job(Path(tmp) / "build", Path(tmp) / "figures", jobs=jobs, stream=io.StringIO())
+        result = run_main_job(flagship(), Path(tmp) / "build", Path(tmp) / "figures", jobs=jobs,
+                              stream=io.StringIO())
         total = time.perf_counter() - start
     if not result.ok:
         raise SystemExit(f"the main job failed ({label}): "
                          + "; ".join(f"{r.name}: {r.error}" for r in result.notebooks if r.error))
     by_kind: dict[str, float] = defaultdict(float)
     for run in result.notebooks:
-        by_kind["kernel start-up"] += run.kernel_seconds
+        by_kind["kernel start-up and papermill"] += max(0.0, run.seconds - sum(c["seconds"] for c in run.cells))
         for cell in run.cells:
             by_kind[cell["kind"]] += cell["seconds"]
         by_kind["html"] += run.html_seconds
@@ -83,7 +85,9 @@ def main() -> int:
     print(f"cold_import_s: {cold_import_seconds():.2f}   (fresh interpreter: pandas, scipy, matplotlib, analysis)")
     print(f"kernel_start_s: {kernel_start_seconds():.2f}   (one python3 kernel, until it answers)")
 
-    from analysis.report import default_jobs
+    from analysis.notebooks import default_jobs
+
+    from analysis.events import flagship
 
     measured = run_job(args.jobs, "parallel")
     result = measured["result"]
@@ -97,19 +101,18 @@ def main() -> int:
         for cell in run.cells:
             kinds[cell["kind"]] += cell["seconds"]
         detail = ", ".join(f"{k} {v:.1f}" for k, v in sorted(kinds.items()))
-        print(f"  notebook {run.name}: {run.seconds:.2f} s (kernel start-up {run.kernel_seconds:.1f}, {detail}; "
-              f"html {run.html_seconds:.1f})")
+        print(f"  notebook {run.name}: {run.seconds:.2f} s ({detail}; html {run.html_seconds:.1f})")
     total_kinds = sum(measured["by_kind"].values())
     print("  where the time goes (summed over notebooks; they overlap in parallel kernels):")
     for kind, seconds in sorted(measured["by_kind"].items(), key=lambda kv: -kv[1]):
         print(f"    {kind}_s: {seconds:.2f}   ({100 * seconds / total_kinds:.0f} %)")
 
-    from analysis.report import export_figures
+    from analysis.figures import export_figures
 
     timings: dict = {}
     with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
         start = time.perf_counter()
-        export_figures(tmp, timings=timings)
+        export_figures(flagship(), tmp, timings=timings)
         export_total = time.perf_counter() - start
     build = sum(t["build"] for t in timings.values())
     save = sum(t["save"] for t in timings.values())

@@ -17,10 +17,10 @@
 # %% [markdown]
 # # 2 · The quoted figures against the market
 #
-# Five French news articles (in `seeds/`) quoted market moves for that Monday: "Nvidia −11.64 %", "the Nasdaq
-# −3.6 %", "the S&P 500 −2 %"… Each quote is in the registry `data/claims.csv`, with the ticker it refers to. Here
-# every quoted figure is set against the day's actual prices, in raw prices against the previous raw close, as
-# newspapers quote them:
+# News articles quote market moves: a stock "fell 12 %", an index "lost 3.6 %"… The event file names a registry of
+# those quotes (its key `claims`: a CSV file with each verbatim quote, the article it comes from and the ticker it
+# refers to). Here every quoted figure is set against the day's actual prices, in raw prices against the previous raw
+# close, as newspapers quote them:
 #
 # * **close-to-close:** close / previous close − 1, the day's official move;
 # * **the opening gap:** open / previous close − 1;
@@ -30,23 +30,28 @@
 # lie inside the day's range (a snapshot taken during the session), or outside it.
 
 # %% tags=["parameters"]
-EVENT_DATE = None  # None: each claim uses its own date from the registry; or e.g. "2025-01-27" for all of them
-REGISTRY = None  # None: data/claims.csv; or another registry with the same columns (path from the project root)
+event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of another event file
+event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown
 
 from analysis.cache import Cache
-from analysis.claims import check_claims
+from analysis.claims import check_event_claims
 from analysis.config import find_project_root
-from analysis.report import claims_in_plain_words, verdicts_markdown
+from analysis.events import resolve_event
+from analysis.figures import FigureInputs, draw
+from analysis.tables import claims_in_plain_words, verdicts_markdown
 
 # %%
-ROOT = find_project_root()  # the project, found from any working directory; paths below are taken from it
-cache = Cache(ROOT / "data")
-check = check_claims(cache, registry=ROOT / REGISTRY if REGISTRY else None, event_date=EVENT_DATE)
-check
+cache = Cache(find_project_root() / "data")  # the project's cache, found from any working directory
+event = resolve_event(event_file, event_date)
+inputs = FigureInputs(event, cache)
+check = inputs.claims  # None when the event names no claims registry
+print(event.describe())
+check if check is not None else print("Left out: the event file names no claims registry (key 'claims'), so there "
+                                      "is nothing to check.")
 
 # %% [markdown]
 # ## The claim chart
@@ -56,13 +61,13 @@ check
 # the bar it is a snapshot taken during the day.
 
 # %%
-check.plot()
+draw("claims", inputs)
 
 # %% [markdown]
 # ## What each verdict means
 
 # %%
-Markdown(verdicts_markdown(check))
+Markdown(verdicts_markdown(check)) if check is not None else None
 
 # %% [markdown]
 # ## In plain words
@@ -71,8 +76,8 @@ Markdown(verdicts_markdown(check))
 # the reverse).
 
 # %%
-Markdown(claims_in_plain_words(check))
+Markdown(claims_in_plain_words(check)) if check is not None else None
 
 # %% [markdown]
-# **Next:** [3 · The event study](03_event_study.ipynb): was the fall abnormal, given how each stock moves with the
+# **Next:** [3 · The event study](03_event_study.ipynb): was the move abnormal, given how each stock moves with the
 # market?

@@ -17,48 +17,41 @@
 # %% [markdown]
 # # 3 · The event study: how abnormal was the day?
 #
-# A stock that usually moves twice as much as the market is expected to fall about 3 % when the market falls 1.5 %.
-# The **abnormal return** (AR) is what is left once that expected move is taken out; the **cumulative abnormal return**
-# (CAR) sums the ARs over a window of sessions.
+# A stock's abnormal return (AR) on a day is its return minus the return its normal relation with the market
+# predicts; a cumulative abnormal return (CAR) sums the ARs over a window of sessions.
 #
-# The expected move comes from the **market model**, fitted by OLS for each firm over an estimation window of 240
-# sessions that ends well before the event (τ ∈ [−250, −11]): R_firm = α + β R_market + ε, with the S&P 500 (^GSPC)
-# as the market. All returns are simple close-to-close returns (adjusted closes), in percent in the tables. The
+# The normal relation is the event file's model (by default the market model, R_firm = α + β R_market + ε, against the
+# S&P 500), estimated by OLS over the estimation window (by default 240 sessions that end well before the event,
+# τ ∈ [−250, −11]). All returns are simple close-to-close returns (adjusted closes), in percent in the tables. The
 # t-tests use the exact variance of a prediction, estimation error included (MacKinlay 1997); the placebo p ranks the
-# day-0 |AR| among the 240 estimation-window |AR|s, which makes no assumption about fat tails.
+# day-0 |AR| among the estimation-window |AR|s, which makes no assumption about fat tails.
 
 # %% tags=["parameters"]
-EVENT_DATE = "2025-01-27"  # day 0 is the first NYSE session on or after this date
-TICKERS = None  # None: the AI complex (every cached stock of the peer groups, NVDA first)
-BENCHMARK = "^GSPC"  # the market of the market model
-MODEL = "market"  # or "market-adjusted", "constant-mean", "ff3"
-ESTIMATION_WINDOW = (-250, -11)  # relative sessions, inclusive
-EVENT_WINDOWS = ((0, 0), (0, 1), (-1, 1))  # CAR windows tested
-FOCUS = "NVDA"  # the firm whose AR and CAR paths are drawn
-GROUPS = None  # None: the configured peer groups (hardware, platforms, power)
-INDICES = ("^IXIC", "^GSPC", "^DJI", "^NDX")
+event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of another event file
+event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
 
 # %%
 # %matplotlib inline
-from analysis import config
 from analysis.cache import Cache
-from analysis.charts import plot_group_caar, plot_index_reactions
-from analysis.report import day0_table, format_p, group_tests_table, peer_group_table
-from analysis.study import index_table, robustness, run_event_study
+from analysis.config import find_project_root
+from analysis.events import resolve_event
+from analysis.figures import FigureInputs, draw
+from analysis.tables import day0_table, format_p, group_tests_table, peer_group_table
 
 # %%
-cache = Cache(config.find_project_root() / "data")  # the project's cache, found from any working directory
-results = run_event_study(TICKERS, BENCHMARK, MODEL, EVENT_DATE, ESTIMATION_WINDOW, EVENT_WINDOWS, cache=cache)
-groups = GROUPS or config.PEER_GROUPS
-print(f"{results.model_label}; {results.estimation_label}; day 0 = {results.day0:%a %d %b %Y}; "
+cache = Cache(find_project_root() / "data")  # the project's cache, found from any working directory
+event = resolve_event(event_file, event_date)
+inputs = FigureInputs(event, cache)  # the study is fitted once and shared with the charts
+results = inputs.study
+print(f"{event.title}: {results.model_label}; {results.estimation_label}; day 0 = {results.day0:%a %d %b %Y}; "
       f"{len(results.tickers)} firms")
 
 # %% [markdown]
 # ## Day 0, firm by firm
 #
-# AR[0] is the day-0 abnormal return in percent; t and p test it against zero (Student t with L1 − 2 = 238 degrees of
-# freedom, two-sided). The
-# full results, with every window, α, β and σ, are in `results` (its summary prints in a terminal as well).
+# AR[0] is the day-0 abnormal return in percent; t and p test it against zero (Student t with the model's residual
+# degrees of freedom, two-sided). The full results, with every window, α, β and σ, are in `results` (its summary
+# prints in a terminal as well).
 
 # %%
 day0_table(results).style.format({"AR[0] (%)": "{:+.2f}", "t": "{:+.2f}", "p": format_p,
@@ -67,12 +60,12 @@ day0_table(results).style.format({"AR[0] (%)": "{:+.2f}", "t": "{:+.2f}", "p": f
 # %% [markdown]
 # ## The path of the shock
 #
-# Bars: each session's AR with its 95 % interval. Line: the CAR cumulated from τ = −10, with its exact 95 % band.
-# Day 0 is the red line; the dotted lines are other news in the window (Stargate on τ = −4; the FOMC and the MSFT/META
-# earnings on τ = +2; AAPL on +3; GOOGL on +6), which is why wide windows are read with care.
+# Bars: each session's AR with its 95 % interval, for the event's lead firm. Line: the CAR cumulated from the start of
+# the AR path, with its exact 95 % band. Day 0 is the red line; the dotted lines are other news in the window (the
+# event file's confounds), which is why wide windows are read with care.
 
 # %%
-results.plot(FOCUS)
+draw("event_path", inputs)
 
 # %% [markdown]
 # ## Groups of firms, and the caveats
@@ -83,37 +76,23 @@ results.plot(FOCUS)
 #   pairwise correlation of their residuals). The tests that survive that come first: the equal-weighted portfolio
 #   treated as one firm, the Kolari–Pynnönen adjusted Patell and BMP tests, GRANK and the Wald test. The plain Patell,
 #   BMP and sign tests assume independent firms and overstate the evidence.
-# * **Small N.** With a handful of firms (17 in the AI complex, only 2 in the power group) every cross-sectional test
-#   is weak; read the portfolio test and the per-firm tests first.
-# * **The benchmark contains NVDA.** Nvidia is about 7 % of the S&P 500, so part of the "market" fall on day 0 is
-#   Nvidia itself, and the market model then understates NVDA's own abnormal return (and shifts everyone else's). The
-#   robustness table below, and notebook 5, swap in other benchmarks, among them RSP, the equal-weight S&P 500.
+# * **Small N.** With a handful of firms every cross-sectional test is weak; read the portfolio test and the
+#   per-firm tests first. A group of two has almost no cross-sectional degrees of freedom.
+# * **The benchmark may contain the firms.** A large firm is a large weight of the S&P 500, so part of the "market"
+#   move on day 0 is the firm itself; the market model then understates its own abnormal return. Notebook 5 swaps in
+#   other benchmarks, among them RSP, the equal-weight S&P 500.
 
 # %%
-group_tests_table(results.group)
+group_tests_table(results.group) if results.group.n > 1 else print("One firm: there is no group to test.")
 
 # %%
-peer_group_table(results, groups).style.format(
+peer_group_table(results, event.groups).style.format(
     {"r̄": "{:.3f}", "portfolio CAR (%)": "{:+.2f}", "portfolio t": "{:+.2f}", "portfolio p": format_p,
-     "KP-adjusted BMP t": "{:+.2f}", "KP-adjusted BMP p": format_p})
+     "KP-adjusted BMP t": "{:+.2f}", "KP-adjusted BMP p": format_p}) if event.groups else print(
+    "Left out: the event file defines no peer groups ([groups]).")
 
 # %%
-plot_group_caar({name: results.caar_path([t for t in members if t in results.tickers])
-                 for name, members in groups.items()},
-                model_label=results.model_label, estimation_label=results.estimation_label,
-                confounds=results.confounds, day0=results.day0)
-
-# %% [markdown]
-# ## Robustness over benchmarks and models
-#
-# Day-0 abnormal return (%) of each firm under each normal-return model: the market model against several
-# benchmarks (the S&P 500, the Nasdaq, QQQ, RSP the equal-weight S&P 500, and SOXX the semiconductor ETF), the
-# market-adjusted model, the constant mean and Fama–French three factors. Notebook 5 says where the conclusion
-# changes, with the intervals and the placebo distribution.
-
-# %%
-checks = robustness(TICKERS, event_date=EVENT_DATE, cache=cache)
-(100 * checks.wide("ar0")).round(2)
+draw("group_caar", inputs)
 
 # %% [markdown]
 # ## The indices
@@ -123,11 +102,11 @@ checks = robustness(TICKERS, event_date=EVENT_DATE, cache=cache)
 # day among all its cached daily returns.
 
 # %%
-indices = index_table(INDICES, EVENT_DATE, ESTIMATION_WINDOW, cache=cache)
+indices = inputs.indices
 indices.assign(**{"return (%)": 100 * indices["return"]}).drop(columns="return").round(2)
 
 # %%
-plot_index_reactions(indices, day0=results.day0, estimation_label=results.estimation_label)
+draw("index_reactions", inputs)
 
 # %% [markdown]
 # **Next:** [4 · Export the charts](04_export.ipynb), or [5 · Robustness](05_robustness.ipynb).

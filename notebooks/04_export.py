@@ -17,32 +17,39 @@
 # %% [markdown]
 # # 4 · Export the charts
 #
-# Every chart of notebooks 1, 2, 3 and 5, written to `figures/` as PNG (150 dpi, for slides and the web), SVG and
-# PDF (vector, for print and for editing). Each chart is built afresh from the package, exactly as the notebooks draw
-# it, with its title, axis units and a source line.
+# Every chart of notebooks 1, 2, 3 and 5, written as PNG (150 dpi, for slides and the web), SVG and PDF (vector, for
+# print and for editing). Each chart is built by the same builder that draws it in the notebooks
+# (`analysis.figures`), with its title, axis units and a source line. A chart that needs what the event lacks (claims,
+# peer groups) is left out, and the table says why.
 #
 # The files are deterministic: exporting twice gives byte-identical files (no dates or software versions are
 # written into them, and the SVG ids are fixed), so a changed file in `git status` means a changed chart.
 #
-# `make run` executes this notebook with `FIGURES_DIR` set; from a terminal, `python -m analysis figures --out DIR`
+# `make run` executes this notebook with `figures_dir` set; from a terminal, `python -m analysis figures --out DIR`
 # does the same export.
 
 # %% tags=["parameters"]
-EVENT_DATE = "2025-01-27"  # day 0 is the first NYSE session on or after this date
-BENCHMARK = "^GSPC"  # the market of the market model in the event-study charts
-FIGURES_DIR = None  # None: the project's figures/ folder
-NAMES = None  # None: every chart; or a list of names from the table below
+event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of another event file
+event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
+figures_dir = None  # None: figures/ for the flagship, build/<name>/figures/ for another event
+names = None  # None: every chart; or a list of names from the table below
 
 # %%
+from pathlib import Path
+
 from analysis.cache import Cache
 from analysis.config import find_project_root
-from analysis.report import export_figures, figure_index
+from analysis.events import resolve_event
+from analysis.figures import export_figures, figure_index
+from analysis.runner import default_out_dirs
 
 # %%
 ROOT = find_project_root()  # the project, found from any working directory
-target = ROOT / (FIGURES_DIR or "figures")  # an absolute FIGURES_DIR stays as it is
-written = export_figures(target, names=NAMES, event_date=EVENT_DATE, benchmark=BENCHMARK, cache=Cache(ROOT / "data"))
-print(f"{len(written)} files written to {target}")
+event = resolve_event(event_file, event_date)
+target = Path(figures_dir) if figures_dir else default_out_dirs(event)[1]
+target = target if target.is_absolute() else ROOT / target
+written = export_figures(event, target, names=names, cache=Cache(ROOT / "data"))
+print(f"{event.title}: {len(written)} files written to {target}")
 
 # %%
-figure_index(target)
+figure_index(target, event)

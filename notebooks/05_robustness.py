@@ -17,41 +17,38 @@
 # %% [markdown]
 # # 5 · Robustness: does the answer depend on the model?
 #
-# Notebook 3 measured abnormal returns with the market model against the S&P 500. Two things could bend that answer:
+# Notebook 3 measured abnormal returns with the event's model. Two things could bend that answer:
 #
-# * **the benchmark.** The S&P 500 and the Nasdaq both contain Nvidia (about 7 % of the S&P 500), so on day 0 part of
-#   "the market" is Nvidia itself. RSP, the equal-weight S&P 500, gives NVDA a weight of about 0.2 %; SOXX, a
-#   semiconductor ETF, asks a different question (abnormal relative to chip stocks);
+# * **the benchmark.** The S&P 500 and the Nasdaq contain the largest firms (Nvidia was about 7 % of the S&P 500 in
+#   early 2025), so on day 0 part of "the market" may be the firm itself. RSP, the equal-weight S&P 500, gives each
+#   member about 0.2 %; SOXX, a semiconductor ETF, asks a different question (abnormal relative to chip stocks);
 # * **the model.** The market-adjusted model (α = 0, β = 1), the constant mean (no market at all) and Fama–French
 #   three factors.
 #
 # Below: the day-0 abnormal return (AR[0]) and the two-day CAR[0,+1] under each, in percent of simple close-to-close
-# returns, then the intervals for a few firms, the peer groups and their differences, the placebo distribution behind
-# the most honest p-value, and what Nvidia's fall cost in market value.
+# returns, then the intervals for the chart firms, the placebo distribution behind the most honest p-value, the peer
+# groups and their differences.
 
 # %% tags=["parameters"]
-EVENT_DATE = "2025-01-27"  # day 0 is the first NYSE session on or after this date
-TICKERS = None  # None: the AI complex
-SPECS = None  # None: the project's (model, benchmark) pairs, analysis.study.ROBUSTNESS_SPECS
-FOREST_FIRMS = ("NVDA", "AVGO", "TSM", "GOOGL", "META", "MSFT")  # firms in the interval chart
-FOREST_SPECS = (("market", "^GSPC"), ("market", "^IXIC"), ("market", "RSP"), ("constant-mean", None), ("ff3", None))
-FOCUS = "NVDA"  # the firm whose placebo distribution is drawn
-BENCHMARK = "^GSPC"  # the market of the main study (for the placebo chart)
+event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of another event file
+event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
 
 # %%
 # %matplotlib inline
 from IPython.display import Markdown
 
 from analysis.cache import Cache
-from analysis.charts import plot_forest
 from analysis.config import find_project_root
-from analysis.study import ROBUSTNESS_SPECS, groups_report, groups_tables, robustness, run_event_study, spec_label
-from analysis.valuation import nvda_value_lost
+from analysis.events import resolve_event
+from analysis.figures import FigureInputs, draw
+from analysis.study import groups_report, groups_tables, robustness
 
 # %%
 cache = Cache(find_project_root() / "data")  # the project's cache, found from any working directory
-checks = robustness(TICKERS, SPECS or ROBUSTNESS_SPECS, EVENT_DATE, cache=cache)
-print("specs:", "; ".join(checks.specs))
+event = resolve_event(event_file, event_date)
+inputs = FigureInputs(event, cache)
+checks = robustness(event, cache=cache)
+print(f"{event.title}; specs:", "; ".join(checks.specs))
 
 # %% [markdown]
 # ## Day-0 abnormal return (%), firm × spec
@@ -68,7 +65,7 @@ checks.wide("ar0_t").round(1)
 # %% [markdown]
 # ## Two days: CAR[0,+1] (%), firm × spec
 #
-# Tuesday 28 January brought a partial rebound for Nvidia; the two-day window shows how much of day 0 stuck.
+# The two-day window shows how much of day 0 stuck after the next session.
 
 # %%
 (100 * checks.wide("car01")).round(2)
@@ -80,39 +77,40 @@ checks.wide("ar0_t").round(1)
 Markdown("\n".join(f"* {line}" for line in checks.conclusions()))
 
 # %% [markdown]
-# ## Intervals for a few firms
+# ## Intervals for the chart firms
 #
 # Day-0 AR with its 95 % interval (Student t, prediction error included), one colour per spec.
 
 # %%
-plot_forest(checks.forest(FOREST_FIRMS, [spec_label(model, benchmark) for model, benchmark in FOREST_SPECS]),
-            title="Day-0 abnormal return by firm, model and benchmark, with 95 % intervals")
+draw("forest_day0", inputs)
 
 # %% [markdown]
 # ## The placebo distribution
 #
-# A day like 27 January sits far in the tail, where the Student t is least trustworthy. The placebo p-value asks
-# instead: how many of the 240 estimation-window days had an |AR| at least as large as day 0's? When none had, p takes
-# its smallest possible value, 1/241 ≈ 0.004.
+# A day far in the tail is where the Student t is least trustworthy. The placebo p-value asks instead: how many of the
+# estimation-window days had an |AR| at least as large as day 0's? When none had, p takes its smallest possible value,
+# 1/(L1 + 1) (1/241 ≈ 0.004 with the default window).
 
 # %%
-study = run_event_study(TICKERS, BENCHMARK, "market", EVENT_DATE, cache=cache)
-study.plot_placebo(FOCUS)
+draw("placebo", inputs)
 
 # %% [markdown]
-# ## Peer groups: hardware, platforms, power
+# ## Peer groups
 #
 # The firms share one event date, so their abnormal returns are correlated (r̄ is the mean pairwise correlation of
 # their estimation-window residuals). The tests below hold under that correlation: the equal-weighted portfolio
 # tested as one firm, the Kolari–Pynnönen adjusted BMP t, GRANK (Kolari and Pynnönen 2011), and a joint Wald test that
-# every day-0 AR of the group is zero (χ² with N degrees of freedom). With N = 2 (power), the cross-sectional tests
-# have almost no degrees of freedom: read the portfolio t. CAAR in percent of simple close-to-close abnormal returns,
-# market model against the benchmark above.
+# every day-0 AR of the group is zero (χ² with N degrees of freedom). With N = 2 the cross-sectional tests have almost
+# no degrees of freedom: read the portfolio t. CAAR in percent of simple close-to-close abnormal returns, under the
+# event's model.
 
 # %%
-peer = groups_report(benchmark=BENCHMARK, event_date=EVENT_DATE, cache=cache)
-group_stats, differences = groups_tables(peer)
-group_stats.assign(caar=100 * group_stats["caar"]).rename(columns={"caar": "CAAR (%)"}).round(3)
+if event.groups:
+    group_stats, differences = groups_tables(groups_report(event, cache))
+    display(group_stats.assign(caar=100 * group_stats["caar"]).rename(columns={"caar": "CAAR (%)"}).round(3))
+else:
+    differences = None
+    print("Left out: the event file defines no peer groups ([groups]).")
 
 # %% [markdown]
 # The difference between two groups is the equal-weighted long-short portfolio (mean of one group's returns minus the
@@ -120,16 +118,4 @@ group_stats.assign(caar=100 * group_stats["caar"]).rename(columns={"caar": "CAAR
 
 # %%
 differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
-    columns={"car": "CAR (%)", "se": "se (%)"}).round(3)
-
-# %% [markdown]
-# ## The value lost, approximately
-#
-# Nvidia's loss of market value on day 0 is about shares × the fall in the raw price. The share count is a rounded
-# third-party figure (about 24.5 billion, from the 10-Q filed on 20 Nov 2024), so the result is an approximation; it is
-# shown beside the figures reported at the time.
-
-# %%
-lost = nvda_value_lost(cache, EVENT_DATE)
-print(lost)
-lost.to_frame().round(2)
+    columns={"car": "CAR (%)", "se": "se (%)"}).round(3) if differences is not None and len(differences) else None

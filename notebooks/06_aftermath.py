@@ -27,8 +27,8 @@
 # below is a cumulative return rebased to 1 at the last pre-event close — never a price.
 
 # %% tags=["parameters"]
-EVENT_FILE = None  # an event file such as "events/deepseek-v3.toml"; None: the flagship, events/deepseek-r1.toml
-EVENT_DATE = None  # or an ad-hoc event date, YYYY-MM-DD (used only without EVENT_FILE)
+event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of another event file
+event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
 CHART_FIRMS = ("NVDA", "AVGO", "TSM", "MSFT", "META")  # lines on the chart (the benchmark is added)
 
 # %%
@@ -44,7 +44,7 @@ from analysis.timeline import release_marks
 # %%
 root = find_project_root()
 cache = Cache(root / "data")  # the project's cache, found from any working directory
-event = resolve_event(root / EVENT_FILE if EVENT_FILE else None, EVENT_DATE)
+event = resolve_event(event_file, event_date)
 after = run_aftermath(event, cache=cache)
 print(event.describe())
 

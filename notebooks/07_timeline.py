@@ -25,8 +25,9 @@
 # different dates as independent unless their windows overlap.
 
 # %% tags=["parameters"]
-EVENT_LIST = None  # a file listing event files, one per line; None: events/timeline.txt
-EVENT_DATE = None  # the shock later releases are compared with; None: the flagship's day 0 (events/deepseek-r1.toml)
+event_file = None  # the shock later releases are compared with; None: the flagship, events/deepseek-r1.toml
+event_date = None  # with event_file None: "YYYY-MM-DD" of another shock to compare with
+EVENT_LIST = None  # a file listing the releases' event files, one per line; None: events/timeline.txt
 FIRMS = ("NVDA", "AVGO", "TSM", "MU", "AMD", "hardware (EW)")  # columns of the per-release table
 
 # %%
@@ -36,13 +37,15 @@ from IPython.display import Markdown
 from analysis.cache import Cache
 from analysis.claims import check_date_claims
 from analysis.config import find_project_root
+from analysis.events import resolve_event
 from analysis.timeline import run_timeline_study, timeline_event_files
 
 # %%
 root = find_project_root()
 cache = Cache(root / "data")
+shock = resolve_event(event_file, event_date)
 study = run_timeline_study(timeline_event_files(root / EVENT_LIST if EVENT_LIST else None), cache=cache,
-                           flagship_day0=EVENT_DATE)
+                           flagship_day0=shock.day0().session)
 
 # %% [markdown]
 # ## CAR[0,+1] per release (%)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import os
 import shutil
 from pathlib import Path
 
@@ -46,3 +48,30 @@ def _no_yfinance_network(monkeypatch, tmp_path_factory):
         raise AssertionError(f"a test tried to reach Yahoo Finance for {symbol}; pass a stand-in ticker_factory")
 
     monkeypatch.setattr(md, "_yfinance_ticker", refuse)
+
+
+#: Anything that would reach the network fails fast in the kernels the main job starts.
+OFFLINE_ENV = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY":
+               "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
+               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+
+
+@pytest.fixture(scope="session")
+def main_job(tmp_path_factory):
+    """``run_main_job`` once, into a temporary folder, with the network made unreachable for the kernels."""
+    tmp = tmp_path_factory.mktemp("main-job")
+    saved = {key: os.environ.get(key) for key in OFFLINE_ENV}
+    os.environ.update(OFFLINE_ENV)
+    stream = io.StringIO()
+    try:
+        from analysis.events import flagship
+        from analysis.runner import run_main_job
+
+        result = run_main_job(flagship(), tmp / "build", tmp / "figures", stream=stream)
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    return {"result": result, "build": tmp / "build", "figures": tmp / "figures", "output": stream.getvalue()}

@@ -1,5 +1,6 @@
 """JupyterLab driven in a real browser: open ``02_claims_vs_market.ipynb``, run all cells from the Run menu, wait until
-every cell has run, check that no cell shows an error, and save a screenshot of the rendered claim chart.
+every cell has run, check that no cell shows an error, and save a screenshot of the rendered claim chart. And the main
+job's page, ``build/<name>/index.html``, opened from disk: every image loads and the console shows no error.
 
 The browser is Debian's ``chromium`` (``.ci/run`` installs it with apt-get), driven by Playwright for Python through
 ``executable_path``. No browser is ever downloaded (never ``playwright install``). When ``/usr/bin/chromium`` is
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report import _root
+from analysis.notebooks import _root
 
 from test_jupyterlab import LabServer
 
@@ -149,5 +150,36 @@ def test_claims_notebook_runs_in_jupyterlab_without_errors(lab_copy, tmp_path):
             assert shot.stat().st_size > 10_000
             SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
             shutil.copy(shot, SCREENSHOT_DIR / shot.name)
+        finally:
+            browser.close()
+
+
+def test_the_main_job_page_loads_every_image_without_console_errors(main_job, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _require_chromium()
+    page_file = main_job["result"].page
+    assert page_file is not None and page_file.is_file()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=CHROMIUM_FLAGS + ["--allow-file-access-from-files"])
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            problems: list[str] = []
+            page.on("pageerror", lambda exc: problems.append(str(exc)))
+            page.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+            page.on("requestfailed", lambda request: problems.append(f"failed to load {request.url}"))
+            page.goto(page_file.as_uri(), wait_until="load")
+            images = page.evaluate("Array.from(document.images).map(i => [i.getAttribute('src'), i.complete, "
+                                   "i.naturalWidth])")
+            assert len(images) == len(main_job["result"].figures) // 3, images
+            broken = [src for src, complete, width in images if not complete or width == 0]
+            assert not broken, f"images that did not load: {broken}"
+            links = page.evaluate("Array.from(document.querySelectorAll('a[href$=\\'.html\\']')).map(a => a.href)")
+            assert len(links) == len(main_job["result"].notebooks)
+            assert not problems, f"console errors on the page: {problems}"
+            page.screenshot(path=str(tmp_path / "index.png"), full_page=False)
+            SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp_path / "index.png", SCREENSHOT_DIR / "index.png")
         finally:
             browser.close()

@@ -384,7 +384,7 @@ def test_z_is_the_day0_return_over_the_estimation_sd(by_id, real_cache):
 def test_stocks_are_judged_on_the_market_model_ar_t(real_cache, monkeypatch):
     seen = {}
 
-    def fake_engine(returns, benchmark, day0, benchmark_name="^GSPC"):
+    def fake_engine(returns, benchmark, day0, benchmark_name="^GSPC", estimation_window=(-250, -11)):
         seen.update(columns=list(returns.columns), day0=day0, bench=benchmark.name)
         return {t: (-9.0 if t == "NVDA" else 1.0, 1e-6 if t == "NVDA" else 0.3) for t in returns.columns}
 
@@ -409,7 +409,7 @@ def test_an_uncached_ticker_gives_no_data(real_cache, raw_registry):
 def test_event_date_override_maps_day0_per_calendar(real_cache):
     rows = {r["id"]: r for r in check_claims(real_cache, event_date="2025-01-25").to_records()}
     assert rows["nvda"]["day0"] == "2025-01-27"  # Saturday -> Monday for XNYS
-    assert "not a XNYS session" in rows["nvda"]["data_note"]
+    assert "not an XNYS session" in rows["nvda"]["data_note"]
     assert rows["crypto_title"]["day0"] == "2025-01-25"  # BTC trades that Saturday
     assert rows["crypto_title"]["previous_date"] == "2025-01-24"
 

@@ -433,17 +433,21 @@ def test_summary_and_html(fitted):
     assert "<table" in html and "market model vs MKT" in html
 
 
-def test_confound_warnings_on_the_project_event():
+def test_confound_warnings_come_from_the_event():
     m = market_model_market(n_firms=3)
     # relabel the synthetic sessions so that day 0 falls on 27 Jan 2025
     pos = m.returns.index.get_loc(m.day0)
     sessions = pd.bdate_range(end=pd.Timestamp("2025-01-27"), periods=pos + 1, name="session")
     sessions = sessions.append(pd.bdate_range("2025-01-28", periods=len(m.returns) - pos - 1))
     returns = m.returns.set_axis(sessions)
+    confounds = {-4: "news four sessions before", 2: "news two sessions after"}
     res = EventStudy(returns, pd.Timestamp("2025-01-27"), benchmark=m.benchmark.set_axis(sessions),
-                     event_windows=((0, 0), (-5, 5))).fit()
+                     event_windows=((0, 0), (-5, 5)), confounds=confounds).fit()
     text = res.summary()
-    assert "Stargate" in text and "FOMC" in text
+    assert "news four sessions before" in text and "news two sessions after" in text
+    plain = EventStudy(returns, pd.Timestamp("2025-01-27"), benchmark=m.benchmark.set_axis(sessions),
+                       event_windows=((0, 0), (-5, 5))).fit()
+    assert "Confound warning" not in plain.summary()  # no confounds unless the event declares them
 
 
 def test_plots_return_labelled_figures(fitted):

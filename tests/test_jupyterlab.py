@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.report import NOTEBOOKS, _root
+from analysis.notebooks import NOTEBOOKS, _root
 
 pytestmark = pytest.mark.slow
 

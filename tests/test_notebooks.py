@@ -11,42 +11,20 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from analysis import report
+from analysis import figures, notebooks, runner
+from analysis import paths as paths_module
+from analysis.events import flagship, load_event
 
-NOTEBOOK_DIR = report._root() / "notebooks"
-NAMES = report.NOTEBOOKS
+ROOT = notebooks._root()
+NOTEBOOK_DIR = ROOT / "notebooks"
+NAMES = notebooks.NOTEBOOKS
 #: Charts each executed notebook must show (image outputs), at least.
 CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2,
                 "06_aftermath": 1, "07_timeline": 1}
-#: Anything that would reach the network fails fast in the kernels the main job starts.
-OFFLINE_ENV = {"HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9", "ALL_PROXY":
-               "http://127.0.0.1:9", "http_proxy": "http://127.0.0.1:9", "https_proxy": "http://127.0.0.1:9",
-               "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
-
-
-@pytest.fixture(scope="session")
-def main_job(tmp_path_factory):
-    """``run_main_job`` once, into a temporary folder, with the network made unreachable for the kernels."""
-    tmp = tmp_path_factory.mktemp("main-job")
-    saved = {key: os.environ.get(key) for key in OFFLINE_ENV}
-    os.environ.update(OFFLINE_ENV)
-    stream = io.StringIO()
-    try:
-        result = report.run_main_job(tmp / "build", tmp / "figures", stream=stream)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-    return {"result": result, "build": tmp / "build", "figures": tmp / "figures", "output": stream.getvalue()}
-
-
 # --------------------------------------------------------------------------------------------------------------------
 # What is committed
 # --------------------------------------------------------------------------------------------------------------------
@@ -59,16 +37,16 @@ def test_every_notebook_is_there_with_its_script():
 
 @pytest.mark.parametrize("name", NAMES)
 def test_pair_is_in_step(name):
-    differences = report.pair_differences(NOTEBOOK_DIR / f"{name}.ipynb")
+    differences = notebooks.pair_differences(NOTEBOOK_DIR / f"{name}.ipynb")
     assert not differences, (f"{name}.ipynb and {name}.py differ: {differences}. Fix: save the notebook in JupyterLab, "
                              "or run: jupytext --sync notebooks/*.ipynb")
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_notebook_has_no_outputs_and_carries_kernel_metadata(name):
-    problems = report.committed_state_problems(NOTEBOOK_DIR / f"{name}.ipynb")
+    problems = notebooks.committed_state_problems(NOTEBOOK_DIR / f"{name}.ipynb")
     assert not problems, (f"{name}.ipynb: {problems}. Fix: clear the outputs in JupyterLab (Edit > Clear Outputs of "
-                          "All Cells) and save, or run: python -c 'from analysis.report import sync_notebooks; "
+                          "All Cells) and save, or run: python -c 'from analysis.notebooks import sync_notebooks; "
                           "sync_notebooks()'")
     nb = nbformat.read(NOTEBOOK_DIR / f"{name}.ipynb", as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
@@ -83,21 +61,21 @@ def test_first_code_cell_is_the_tagged_parameters_cell(name):
     assert "parameters" in code[0].metadata.get("tags", []), f"{name}: the first code cell is not tagged parameters"
     tagged = [cell for cell in nb.cells if "parameters" in cell.metadata.get("tags", [])]
     assert len(tagged) == 1
-    assert "EVENT_DATE" in tagged[0].source
+    assert "event_file = None" in tagged[0].source and "event_date = None" in tagged[0].source
     assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith("# "), "a title comes first"
 
 
 def test_pair_check_catches_a_script_that_drifted(tmp_path):
     for suffix in (".ipynb", ".py"):
         shutil.copy(NOTEBOOK_DIR / f"02_claims_vs_market{suffix}", tmp_path / f"nb{suffix}")
-    assert report.pair_differences(tmp_path / "nb.ipynb") == []
+    assert notebooks.pair_differences(tmp_path / "nb.ipynb") == []
     script = tmp_path / "nb.py"
-    script.write_text(script.read_text().replace("check.plot()", "check.plot()  # edited"))
-    assert any("source differs" in d for d in report.pair_differences(tmp_path / "nb.ipynb"))
+    script.write_text(script.read_text().replace('draw("claims", inputs)', 'draw("claims", inputs)  # edited'))
+    assert any("source differs" in d for d in notebooks.pair_differences(tmp_path / "nb.ipynb"))
     script.write_text(script.read_text().replace('# %% tags=["parameters"]', "# %%"))
-    assert report.pair_differences(tmp_path / "nb.ipynb")
+    assert notebooks.pair_differences(tmp_path / "nb.ipynb")
     script.unlink()
-    assert report.pair_differences(tmp_path / "nb.ipynb") == ["nb.py is missing"]
+    assert notebooks.pair_differences(tmp_path / "nb.ipynb") == ["nb.py is missing"]
 
 
 def test_output_check_catches_outputs_and_execution_counts(tmp_path):
@@ -107,7 +85,7 @@ def test_output_check_catches_outputs_and_execution_counts(tmp_path):
     code.execution_count = 3
     del nb.metadata["language_info"]
     nbformat.write(nb, tmp_path / "dirty.ipynb")
-    problems = report.committed_state_problems(tmp_path / "dirty.ipynb")
+    problems = notebooks.committed_state_problems(tmp_path / "dirty.ipynb")
     assert any("has outputs" in p for p in problems)
     assert any("execution count" in p for p in problems)
     assert "no language_info metadata" in problems
@@ -117,31 +95,21 @@ def test_sync_notebooks_writes_clean_pairs(tmp_path):
     folder = tmp_path / "notebooks"
     folder.mkdir()
     shutil.copy(NOTEBOOK_DIR / "02_claims_vs_market.py", folder / "02_claims_vs_market.py")
-    written = report.sync_notebooks(folder)
+    written = notebooks.sync_notebooks(folder)
     target = folder / "02_claims_vs_market.ipynb"
     assert written == [target]
-    assert report.committed_state_problems(target) == []
-    assert report.pair_differences(target) == []
+    assert notebooks.committed_state_problems(target) == []
+    assert notebooks.pair_differences(target) == []
     committed = nbformat.read(NOTEBOOK_DIR / "02_claims_vs_market.ipynb", as_version=4)
-    assert report.notebook_cells(nbformat.read(target, as_version=4)) == report.notebook_cells(committed)
-    assert report.sync_notebooks(folder) == []  # idempotent
-
-
-def test_inject_parameters_goes_right_after_the_parameters_cell():
-    nb = nbformat.read(NOTEBOOK_DIR / "04_export.ipynb", as_version=4)
-    report.inject_parameters(nb, {"FIGURES_DIR": "/tmp/x", "NAMES": ["claims"]})
-    position = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    injected = nb.cells[position + 1]
-    assert injected.metadata.tags == ["injected-parameters"]
-    assert "FIGURES_DIR = '/tmp/x'" in injected.source and "NAMES = ['claims']" in injected.source
-    nbformat.validate(nb)
+    assert notebooks.notebook_cells(nbformat.read(target, as_version=4)) == notebooks.notebook_cells(committed)
+    assert notebooks.sync_notebooks(folder) == []  # idempotent
 
 
 # --------------------------------------------------------------------------------------------------------------------
 # The data the price and volume charts draw
 # --------------------------------------------------------------------------------------------------------------------
 def test_price_paths_are_rebased_to_100_on_the_friday_before(real_cache):
-    paths = report.price_paths(["NVDA", "^IXIC"], cache=real_cache)
+    paths = paths_module.price_paths(flagship(), ["NVDA", "^IXIC"], cache=real_cache)
     assert list(paths.index) == list(range(-10, 11))
     assert paths.loc[-1].tolist() == [100.0, 100.0]
     assert paths.attrs["base_session"] == "2025-01-24" and paths.attrs["sessions"][10] == "2025-01-27"
@@ -152,7 +120,7 @@ def test_price_paths_are_rebased_to_100_on_the_friday_before(real_cache):
 
 
 def test_volume_paths_divide_by_the_median_of_the_estimation_window(real_cache):
-    volume = report.volume_paths(["NVDA", "^NDX"], cache=real_cache)
+    volume = paths_module.volume_paths(flagship(), ["NVDA", "^NDX"], cache=real_cache)
     assert list(volume.ratio.columns) == ["NVDA"], "^NDX has no volume in the cache and is left out"
     assert volume.shares.loc[0, "NVDA"] == real_cache.read("NVDA").loc["2025-01-27", "volume"]
     assert volume.ratio.loc[0, "NVDA"] == pytest.approx(volume.shares.loc[0, "NVDA"] / volume.baseline["NVDA"])
@@ -192,20 +160,20 @@ def test_notebook_executes_from_the_cache_without_error(main_job, name):
 
 @pytest.mark.slow
 def test_every_expected_figure_exists_and_is_not_empty(main_job):
-    figures = main_job["figures"]
-    expected = report.expected_figure_files()
-    assert len(expected) == 3 * len(report.FIGURES)
+    folder = main_job["figures"]
+    expected = figures.expected_figure_files(flagship())
+    assert len(expected) == 3 * len(figures.FIGURES)
     for name in expected:
-        assert (figures / name).is_file(), name
-        assert (figures / name).stat().st_size > 1000, name
+        assert (folder / name).is_file(), name
+        assert (folder / name).stat().st_size > 1000, name
     assert main_job["result"].missing_figures == []
 
 
 @pytest.mark.slow
 def test_exports_are_byte_identical_across_processes(main_job, tmp_path):
     """The kernel of 04_export wrote one set; this process writes another: every byte must agree."""
-    written = report.export_figures(tmp_path)
-    assert sorted(p.name for p in written) == sorted(report.expected_figure_files())
+    written = figures.export_figures(flagship(), tmp_path)
+    assert sorted(p.name for p in written) == sorted(figures.expected_figure_files(flagship()))
     for path in written:
         assert path.read_bytes() == (main_job["figures"] / path.name).read_bytes(), f"{path.name} differs"
     svg = (tmp_path / "claims.svg").read_text()
@@ -220,22 +188,85 @@ def test_notebooks_find_the_project_root_from_any_working_directory(tmp_path):
     nb = nbformat.read(NOTEBOOK_DIR / "01_data.ipynb", as_version=4)
     nb.cells = nb.cells[:4]  # title, parameters, imports, the cell that finds the root and the cache
     client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=report._kernel_env(), stderr=subprocess.DEVNULL)
+    client.execute(stderr=subprocess.DEVNULL)
     text = "".join(o.get("text", "") for o in nb.cells[3].outputs)
-    assert f"project root: {report._root()}" in text
-    assert f"cache: {report._root() / 'data'}" in text
+    assert f"cache: {ROOT / 'data'}" in text
 
 
 @pytest.mark.slow
 def test_a_failing_notebook_is_reported_not_raised(tmp_path):
     stream = io.StringIO()
-    result = report.run_main_job(tmp_path / "build", tmp_path / "figures", event_date="2030-01-02",
-                                 notebooks=["01_data"], headline=False, stream=stream)
+    broken = flagship().replace(tickers=("NVDA", "ZZZZ"))  # a ticker the cache does not hold
+    result = runner.run_main_job(broken, tmp_path / "build", tmp_path / "figures", notebooks=("03_event_study",),
+                                 headline=False, stream=stream)
     output = stream.getvalue()
     assert not result.ok
     assert result.notebooks[0].error and "\x1b[" not in result.notebooks[0].error
-    assert "FAILED 01_data" in output and "FAILED to export the charts" in output and "Main job FAILED" in output
-    assert (tmp_path / "build" / "01_data.html").exists(), "the failed notebook is kept for reading"
+    assert "FAILED 03_event_study" in output and "FAILED to export the charts" in output
+    assert "Main job FAILED" in output
+    assert (tmp_path / "build" / "03_event_study.html").exists(), "the failed notebook is kept for reading"
+    assert (tmp_path / "build" / "index.html").exists(), "the page says what failed"
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Another event, from a file with only the four required keys
+# --------------------------------------------------------------------------------------------------------------------
+MINIMAL_EVENT = """name = "chips-in-march"
+title = "Chip makers in March"
+date = "2025-03-10"
+tickers = ["AMD", "MU", "AVGO"]
+"""
+#: What must never leak from the flagship into another event's outputs: its claims, reported figures and date.
+FLAGSHIP_TRACES = ("2025-01-27", "27 Jan 2025", "Mon 27 Jan", "-11.64", "−11.64", "$589bn", "$593bn", "Bloomberg",
+                   "DeepSeek R1 shock", "claims.csv", "nasdaq_ixic")
+
+
+@pytest.fixture(scope="session")
+def minimal_job(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("minimal-event")
+    path = tmp / "chips.toml"
+    path.write_text(MINIMAL_EVENT)
+    stream = io.StringIO()
+    result = runner.run_main_job(load_event(path), tmp / "build", tmp / "build" / "figures", stream=stream)
+    return {"result": result, "build": tmp / "build", "output": stream.getvalue()}
+
+
+@pytest.mark.slow
+def test_a_four_key_event_file_runs_the_whole_main_job(minimal_job):
+    result, build = minimal_job["result"], minimal_job["build"]
+    assert result.ok, minimal_job["output"]
+    assert "HEADLINE: Chip makers in March, day 0 = Mon 10 Mar 2025" in minimal_job["output"]
+    for name in NAMES:
+        assert (build / f"{name}.html").is_file(), name
+    shown = sorted(p.name for p in (build / "figures").glob("*.png"))
+    assert shown == sorted(f"{n}.png" for n in ("price_paths", "volume", "event_path", "index_reactions",
+                                                "forest_day0", "placebo"))
+    # What the event lacks is left out with a line that says why, never filled with another event's numbers.
+    assert "left out: chart claims, because the event file names no claims registry" in minimal_job["output"]
+    assert "left out: chart group_caar, because the event file defines no peer groups" in minimal_job["output"]
+    assert "Left out: the quoted figures" in minimal_job["output"]
+
+
+@pytest.mark.slow
+def test_another_event_shows_nothing_of_the_flagship(minimal_job):
+    build = minimal_job["build"]
+    texts = {"stdout": minimal_job["output"]}
+    for path in [*build.glob("*.html"), *build.glob("*.ipynb"), build / "index.html", build / "event.toml"]:
+        texts[path.name] = path.read_text(encoding="utf-8")
+    for where, text in texts.items():
+        for trace in FLAGSHIP_TRACES:
+            assert trace not in text, f"{trace!r} of the flagship appears in {where}"
+
+
+@pytest.mark.slow
+def test_the_page_holds_the_headline_every_chart_and_the_notebooks(minimal_job):
+    page = (minimal_job["build"] / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Chip makers in March</h1>" in page and "Headline: Chip makers in March" in page
+    for png in sorted((minimal_job["build"] / "figures").glob("*.png")):
+        assert f'src="figures/{png.name}"' in page
+    for name in NAMES:
+        assert f'href="{name}.html"' in page
+    assert "group_caar: left out because the event file defines no peer groups" in page
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -272,12 +303,15 @@ def test_cli_figures_exports_the_named_charts(tmp_path, capsys):
 
 
 def test_export_refuses_unknown_names(tmp_path):
-    with pytest.raises(ValueError, match="unknown figure"):
-        report.export_figures(tmp_path, names=["no_such_chart"])
+    from analysis.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="no chart named"):
+        figures.export_figures(flagship(), tmp_path, names=["no_such_chart"])
+    assert not any(tmp_path.iterdir())
 
 
-def test_make_run_calls_the_main_job(project_root):
+def test_make_run_calls_the_main_job_with_an_event_file(project_root):
     makefile = (project_root / "Makefile").read_text()
     run_block = makefile.split("\nrun:")[1].split("\n\n")[0]
-    assert "-m analysis run" in run_block
-    assert sys.executable  # the Makefile's venv python runs it; see analysis/cli.py cmd_run
+    assert "-m analysis run --event-file $(EVENT)" in run_block
+    assert "EVENT  ?= events/deepseek-r1.toml" in makefile

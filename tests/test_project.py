@@ -95,3 +95,24 @@ def test_readme_claims_table_is_what_the_cli_prints(project_root):
     readme = (project_root / "README.md").read_text()
     block = readme.split("<code>python -m analysis claims</code> prints it</summary>\n\n```\n", 1)[1].split("\n```", 1)[0]
     assert block == check_claims().table().rstrip()
+
+
+def test_no_event_is_pinned_in_the_package(project_root):
+    """The flagship lives in events/ and data/: no string or number of the package (docstrings aside) names its date,
+    DeepSeek, or the reported figures."""
+    import ast
+
+    hits = []
+    for path in sorted((project_root / "analysis").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and id(node) not in docstrings:
+                if isinstance(node.value, str) and re.search(r"2025-01-2[047]|DeepSeek|\b589\b|\b593\b", node.value):
+                    hits.append(f"{path.name}:{node.lineno}")
+                elif node.value in (589e9, 593e9):
+                    hits.append(f"{path.name}:{node.lineno}")
+    assert not hits, f"event facts pinned in analysis/: {hits}; they belong in an event file"

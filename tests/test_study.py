@@ -3,6 +3,7 @@ the value lost, and the command line's handling of bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -11,21 +12,27 @@ import pytest
 
 from analysis import cli
 from analysis.errors import DataGapError, UnknownTickerError, WindowError
+from analysis.events import flagship
 from analysis.study import groups_report, index_table, robustness, run_event_study, study_json
-from analysis.valuation import nvda_value_lost, parse_share_count
+from analysis.valuation import parse_share_count, value_lost
 
 
 @pytest.fixture(scope="module")
-def default_study():
-    return run_event_study()
+def event():
+    return flagship()
+
+
+@pytest.fixture(scope="module")
+def default_study(event):
+    return run_event_study(event)
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "analysis", *args], capture_output=True, text=True, timeout=120)
 
 
-def test_study_json_contract(default_study):
-    out = study_json(default_study, index_table())
+def test_study_json_contract(event, default_study):
+    out = study_json(default_study, index_table(event))
     assert out["event_date"] == "2025-01-27" and out["day0"] == "2025-01-27"
     assert out["benchmark"] == "^GSPC" and out["model"] == "market" and out["estimation_window"] == [-250, -11]
     nvda = out["firms"]["NVDA"]
@@ -50,16 +57,16 @@ def test_nvda_day0_is_a_large_significant_loss(default_study):
     assert nvda["placebo_p"] == pytest.approx(1 / 241)  # no estimation day was as large
 
 
-def test_index_reactions_hand_checked():
-    table = index_table().set_index("ticker")
+def test_index_reactions_hand_checked(event):
+    table = index_table(event).set_index("ticker")
     # Raw closes: ^IXIC 19954.30 -> 19341.83; ^DJI 44424.25 -> 44713.58 (it rose).
     assert table.loc["^IXIC", "return"] == pytest.approx(19341.83 / 19954.30 - 1, abs=1e-6)
     assert table.loc["^DJI", "return"] > 0
     assert table.loc["^IXIC", "z"] < -2 and table.loc["^IXIC", "percentile"] < 5
 
 
-def test_robustness_covers_models_and_benchmarks():
-    result = robustness(["NVDA", "GOOGL", "META", "AVGO"])
+def test_robustness_covers_models_and_benchmarks(event):
+    result = robustness(event.replace(tickers=("NVDA", "GOOGL", "META", "AVGO")))
     assert result.specs == ("market vs ^GSPC", "market vs ^IXIC", "market vs QQQ", "market vs RSP",
                             "market vs SOXX", "market-adjusted vs ^GSPC", "constant-mean", "ff3")
     wide = result.wide("ar0_t")
@@ -70,8 +77,8 @@ def test_robustness_covers_models_and_benchmarks():
     assert row.ar0_low < row.ar0 < row.ar0_high
 
 
-def test_groups_json_contract():
-    report = groups_report()
+def test_groups_json_contract(event):
+    report = groups_report(event)
     assert set(report["groups"]) == {"hardware", "platforms", "power"}
     hardware = report["groups"]["hardware"]
     assert hardware["n"] == 9 and 0 < hardware["rbar"] < 1
@@ -83,8 +90,8 @@ def test_groups_json_contract():
     assert diff["car"] == pytest.approx(caar["hardware"] - caar["platforms"], abs=1e-12)
 
 
-def test_value_lost_arithmetic():
-    value = nvda_value_lost()
+def test_value_lost_arithmetic(event):
+    value = value_lost(event)
     assert value.previous_close == 142.62 and value.close == 118.42
     assert value.value_lost_usd == pytest.approx(24.5e9 * 24.20)  # = $592.9bn, by hand
     assert round(value.value_lost_usd / 1e9, 1) == 592.9
@@ -93,17 +100,17 @@ def test_value_lost_arithmetic():
     assert parse_share_count("| about 24.5 billion shares |") == 24.5e9
 
 
-def test_bad_input_gets_clear_errors():
+def test_bad_input_gets_clear_errors(event):
     with pytest.raises(UnknownTickerError, match="ZZZZ not in the cache"):
-        run_event_study(["NVDA", "ZZZZ"])
+        run_event_study(event.replace(tickers=("NVDA", "ZZZZ")))
     with pytest.raises(DataGapError, match="calendar day"):
-        run_event_study(["NVDA", "BTC-USD"])
+        run_event_study(event.replace(tickers=("NVDA", "BTC-USD")))
     with pytest.raises(WindowError):
-        run_event_study(["NVDA"], estimation_window=(-100, -11))  # fewer than 200 returns
+        run_event_study(event.replace(tickers=("NVDA",), estimation=(-100, -11)))  # fewer than 200 returns
 
 
-def test_weekend_event_date_is_mapped_and_reported():
-    out = run_event_study(["NVDA"], event_date="2025-01-25").to_dict()
+def test_weekend_event_date_is_mapped_and_reported(event):
+    out = run_event_study(event.replace(tickers=("NVDA",), date=dt.date(2025, 1, 25))).to_dict()
     assert out["event_date"] == "2025-01-25" and out["day0"] == "2025-01-27"
 
 
@@ -129,10 +136,10 @@ def test_cli_study_and_groups_json(capsys):
                                                                        "platforms-power"}
 
 
-def test_groups_tables_are_tidy_and_match_the_report():
+def test_groups_tables_are_tidy_and_match_the_report(event):
     from analysis.study import groups_tables
 
-    report = groups_report()
+    report = groups_report(event)
     groups, differences = groups_tables(report)
     assert len(groups) == 3 * 3 and len(differences) == 3 * 3
     row = groups[(groups.group == "hardware") & (groups.window == "[0,0]")].iloc[0]
@@ -149,7 +156,7 @@ def test_cli_says_when_the_event_date_is_not_a_session(capsys):
     assert cli.main(["study", "--json", "--tickers", "NVDA", "--event", "2025-01-25"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["day0"] == "2025-01-27"  # stdout stays pure JSON
-    assert "2025-01-25 (Saturday) is not a XNYS session" in captured.err
+    assert "2025-01-25 (Saturday) is not an XNYS session" in captured.err
 
 
 def test_cli_window_accepts_a_negative_start_with_a_space(capsys):

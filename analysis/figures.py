@@ -1,0 +1,328 @@
+"""The figure registry: every chart of an event, each drawn by one builder, for the notebooks and the export alike.
+
+A notebook shows a chart with ``draw("price_paths", inputs)``; the export writes the same figure with
+:func:`export_figures`, through :func:`analysis.charts.save_figure` (deterministic PNG, SVG and PDF). A chart that
+needs what the event lacks (claims, peer groups) is skipped, and :func:`skipped_figures` says why.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from . import config
+from .cache import Cache
+from .events import EventConfig
+
+__all__ = ["FigureInputs", "FigureSpec", "FIGURES", "FOREST_SPECS", "draw", "export_figures",
+           "expected_figure_files", "skipped_figures", "figure_index", "price_panels", "volume_tickers"]
+
+#: (model, benchmark) specs of the forest chart (day-0 AR by spec); benchmarks not cached are skipped.
+FOREST_SPECS: tuple[tuple[str, str | None], ...] = (
+    ("market", "^GSPC"),
+    ("market", "^IXIC"),
+    ("market", "RSP"),
+    ("constant-mean", None),
+    ("ff3", None),
+)
+
+
+def _root() -> Path:
+    return config.find_project_root(Path(__file__).parent)
+
+
+def _anchored(path: Path | str) -> Path:
+    """A path as given when absolute, else under the project root."""
+    path = Path(path)
+    return path if path.is_absolute() else _root() / path
+
+
+def price_panels(event: EventConfig) -> dict[str, tuple[str, ...]]:
+    """Panels of the price chart: the event's chart firms with its first index, then one panel per peer group."""
+    panels = {"Firms on the charts": tuple(dict.fromkeys([*event.chart_firms, *event.indices[:1]]))}
+    panels.update({name: tuple(members) for name, members in event.groups.items()})
+    return panels
+
+
+def volume_tickers(event: EventConfig) -> tuple[str, ...]:
+    """Series of the volume chart: the chart firms and the first index."""
+    return tuple(dict.fromkeys([*event.chart_firms, *event.indices[:1]]))
+
+
+class FigureInputs:
+    """What the figures of one event are built from, computed once and shared (the study is fitted once for
+    several charts).
+
+    Parameters
+    ----------
+    event : EventConfig
+    cache : Cache, optional
+    """
+
+    def __init__(self, event: EventConfig, cache: Cache | None = None) -> None:
+        self.event = event
+        self.cache = cache or Cache()
+
+    @cached_property
+    def day0(self) -> pd.Timestamp:
+        return self.event.day0().session
+
+    @cached_property
+    def cached(self) -> set[str]:
+        return set(self.cache.tickers("1d"))
+
+    @cached_property
+    def study(self):
+        from .study import run_event_study
+
+        return run_event_study(self.event, self.cache)
+
+    @cached_property
+    def claims(self):
+        from .claims import check_event_claims
+
+        return check_event_claims(self.event, self.cache)
+
+    @cached_property
+    def indices(self) -> pd.DataFrame:
+        from .study import index_table
+
+        return index_table(self.event, self.cache)
+
+    @cached_property
+    def robustness(self):
+        from .study import robustness
+
+        return robustness(self.event.replace(tickers=self.event.chart_firms), FOREST_SPECS, self.cache)
+
+
+def _fig_price_paths(inputs: FigureInputs):
+    from .charts import plot_rebased_prices
+    from .paths import price_paths
+
+    panels = {title: tuple(t for t in members if t in inputs.cached)
+              for title, members in price_panels(inputs.event).items()}
+    tickers = list(dict.fromkeys(t for group in panels.values() for t in group))
+    levels = price_paths(inputs.event, tickers, cache=inputs.cache)
+    reference = inputs.event.indices[0] if inputs.event.indices and inputs.event.indices[0] in levels else None
+    return plot_rebased_prices(levels, panels, reference=reference, base_label=levels.attrs["base_label"],
+                               day0=inputs.day0, confounds=inputs.event.relative_confounds(inputs.event.ar_path))
+
+
+def _fig_volume(inputs: FigureInputs):
+    from .paths import volume_paths
+
+    tickers = [t for t in volume_tickers(inputs.event) if t in inputs.cached]
+    return volume_paths(inputs.event, tickers, cache=inputs.cache).plot()
+
+
+def _fig_claims(inputs: FigureInputs):
+    return inputs.claims.plot()
+
+
+def _fig_event_path(inputs: FigureInputs):
+    return inputs.study.plot(inputs.event.lead_firm)
+
+
+def _fig_group_caar(inputs: FigureInputs):
+    from .charts import plot_group_caar
+
+    study = inputs.study
+    paths = {name: study.caar_path([t for t in tickers if t in study.tickers])
+             for name, tickers in inputs.event.groups.items() if any(t in study.tickers for t in tickers)}
+    return plot_group_caar(paths, model_label=study.model_label, estimation_label=study.estimation_label,
+                           confounds=study.confounds, day0=study.day0)
+
+
+def _fig_index_reactions(inputs: FigureInputs):
+    from .charts import plot_index_reactions
+    from .events import window_label
+
+    return plot_index_reactions(inputs.indices, day0=inputs.day0,
+                                estimation_label=f"estimation window τ ∈ {window_label(inputs.event.estimation)}")
+
+
+def _fig_forest(inputs: FigureInputs):
+    from .charts import plot_forest
+
+    return plot_forest(inputs.robustness.forest(inputs.event.chart_firms),
+                       title="Day-0 abnormal return by firm, model and benchmark, with 95 % intervals")
+
+
+def _fig_placebo(inputs: FigureInputs):
+    return inputs.study.plot_placebo(inputs.event.lead_firm)
+
+
+def _needs_claims(event: EventConfig) -> str | None:
+    return None if event.claims else "the event file names no claims registry (key 'claims')"
+
+
+def _needs_groups(event: EventConfig) -> str | None:
+    return None if event.groups else "the event file defines no peer groups ([groups])"
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One chart: its file name (without extension), the notebook that shows it, what it shows, its builder, and
+    what it needs from the event.
+
+    Attributes
+    ----------
+    name, notebook, shows : str
+    build : callable
+        ``build(FigureInputs) -> matplotlib.figure.Figure``; the only code that draws this chart.
+    needs : callable, optional
+        ``needs(EventConfig) -> str | None``: why the chart cannot be drawn for this event, or None.
+    formats : tuple of str
+    """
+
+    name: str
+    notebook: str
+    shows: str
+    build: Callable[[FigureInputs], object] = field(repr=False)
+    needs: Callable[[EventConfig], str | None] | None = field(default=None, repr=False)
+    formats: tuple[str, ...] = ("png", "svg", "pdf")
+
+    def missing(self, event: EventConfig) -> str | None:
+        """Why this chart is left out for ``event`` (None when it can be drawn)."""
+        return self.needs(event) if self.needs else None
+
+
+#: Every chart, in reading order.
+FIGURES: tuple[FigureSpec, ...] = (
+    FigureSpec("price_paths", "01_data", "prices rebased to 100 at the close before day 0, over the AR path",
+               _fig_price_paths),
+    FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume),
+    FigureSpec("claims", "02_claims_vs_market", "each quoted move against the day's range", _fig_claims,
+               _needs_claims),
+    FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path),
+    FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar,
+               _needs_groups),
+    FigureSpec("index_reactions", "03_event_study", "indices' day-0 z-scores and percentiles", _fig_index_reactions),
+    FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest),
+    FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",
+               _fig_placebo),
+)
+
+_BY_NAME = {spec.name: spec for spec in FIGURES}
+
+
+def _spec(name: str) -> FigureSpec:
+    try:
+        return _BY_NAME[name]
+    except KeyError:
+        from .errors import AnalysisError
+
+        raise AnalysisError(f"there is no chart named {name!r}.",
+                            f"choose one of {', '.join(_BY_NAME)}.") from None
+
+
+def draw(name: str, inputs: FigureInputs | EventConfig):
+    """Build one chart by name, as the export does.
+
+    Parameters
+    ----------
+    name : str
+        A name of :data:`FIGURES`.
+    inputs : FigureInputs or EventConfig
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None (with a printed line saying why) when the event lacks what the chart needs.
+    """
+    if isinstance(inputs, EventConfig):
+        inputs = FigureInputs(inputs)
+    spec = _spec(name)
+    reason = spec.missing(inputs.event)
+    if reason:
+        print(f"{name}: left out because {reason}.")
+        return None
+    return spec.build(inputs)
+
+
+def skipped_figures(event: EventConfig) -> dict[str, str]:
+    """The charts left out for ``event``, with the reason for each."""
+    return {spec.name: reason for spec in FIGURES if (reason := spec.missing(event))}
+
+
+def expected_figure_files(event: EventConfig | None = None, names: Iterable[str] | None = None) -> list[str]:
+    """The file names :func:`export_figures` writes for ``event``, e.g. ``["price_paths.png", ...]``."""
+    wanted = set(names) if names is not None else None
+    return [f"{spec.name}.{fmt}" for spec in FIGURES
+            if (wanted is None or spec.name in wanted) and (event is None or not spec.missing(event))
+            for fmt in spec.formats]
+
+
+def export_figures(
+    event: EventConfig,
+    out_dir: Path | str = "figures",
+    *,
+    names: Iterable[str] | None = None,
+    cache: Cache | None = None,
+    timings: dict | None = None,
+) -> list[Path]:
+    """Build every chart of :data:`FIGURES` that ``event`` supports and write it to ``out_dir`` as PNG, SVG, PDF.
+
+    Files are deterministic: two exports give byte-identical files (:func:`analysis.charts.save_figure`).
+
+    Parameters
+    ----------
+    event : EventConfig
+    out_dir : path
+        Target folder, created if needed; a relative path is taken from the project root.
+    names : iterable of str, optional
+        Only these figures (see :data:`FIGURES`).
+    cache : Cache, optional
+    timings : dict, optional
+        When given, filled with seconds spent per figure: ``{name: {"build": s, "save": s}}``.
+
+    Returns
+    -------
+    list of Path
+        Every file written.
+    """
+    from .charts import save_figure
+
+    out = _anchored(out_dir)
+    wanted = set(names) if names is not None else None
+    for name in wanted or ():
+        _spec(name)
+    inputs = FigureInputs(event, cache)
+    written: list[Path] = []
+    for spec in FIGURES:
+        if (wanted is not None and spec.name not in wanted) or spec.missing(event):
+            continue
+        start = time.perf_counter()
+        fig = spec.build(inputs)
+        built = time.perf_counter()
+        written.extend(save_figure(fig, spec.name, out, spec.formats))
+        if timings is not None:
+            timings[spec.name] = {"build": built - start, "save": time.perf_counter() - built}
+    return written
+
+
+def figure_index(out_dir: Path | str = "figures", event: EventConfig | None = None) -> pd.DataFrame:
+    """The charts: what each shows, the notebook that explains it, and its files' sizes (kB)."""
+    out = _anchored(out_dir)
+    rows = []
+    for spec in FIGURES:
+        reason = spec.missing(event) if event is not None else None
+        row = {"figure": spec.name, "shows": spec.shows, "notebook": spec.notebook}
+        for fmt in spec.formats:
+            path = out / f"{spec.name}.{fmt}"
+            row[f"{fmt} (kB)"] = round(path.stat().st_size / 1024, 1) if path.exists() else None
+        if reason:
+            row["left out"] = reason
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def figure_names(specs: Sequence[FigureSpec] = FIGURES) -> list[str]:
+    """The chart names, in reading order."""
+    return [spec.name for spec in specs]
