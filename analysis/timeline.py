@@ -49,7 +49,7 @@ from .errors import EventFileError
 from .eventstudy import EventStudy, EventStudyResults
 from .inference import HypothesisTest, normal_pvalue
 
-__all__ = ["TIMELINE_LIST", "timeline_event_files", "releases", "release_marks", "mean_car_test", "TimelineStudy",
+__all__ = ["TIMELINE_LIST", "timeline_event_files", "covers", "releases", "release_marks", "mean_car_test", "TimelineStudy",
            "run_timeline_study"]
 
 #: The list of the study's event files, relative to the project root.
@@ -83,6 +83,14 @@ def releases(cache: Cache | None = None) -> pd.DataFrame:
     rows = table[table["kind"] == "deepseek_release"].copy()
     rows["session"] = [event_day0(d).session for d in rows["date"]]
     return rows[["date", "session", "label", "confidence", "source"]].reset_index(drop=True)
+
+
+def covers(event, event_files: Sequence[Path | str] | None = None) -> bool:
+    """Whether ``event``'s day 0 is the day 0 of one of the study's releases (so the study can compare with it)."""
+    from .events import load_event
+
+    day0 = event.day0().session
+    return any(load_event(p).day0().session == day0 for p in (event_files or timeline_event_files()))
 
 
 def release_marks(event_files: Sequence[Path | str] | None = None) -> pd.DataFrame:
@@ -205,6 +213,42 @@ class TimelineStudy:
         later = hw[hw["day0"] > f"{self.flagship_day0:%Y-%m-%d}"].copy()
         later["share_of_flagship"] = later["car01"] / base
         return later.sort_values("car01")
+
+    def wide(self, firms: Sequence[str] | None = None, value: str = "car01") -> pd.DataFrame:
+        """Release × firm table of one column of :attr:`table` (decimals), releases in date order."""
+        wide = self.table.pivot(index="event", columns="firm", values=value)
+        order = [e.name for e in self.events if e.name in wide.index]
+        columns = [f for f in (firms or wide.columns) if f in wide.columns]
+        return wide.loc[order, columns]
+
+    def conclusion(self, level: float = 0.05, close: float = 0.5) -> str:
+        """The answer in words: which releases moved the hardware group, by how much, and whether a later one came
+        within ``close`` (a share) of the reaction on the flagship's day 0. Markdown."""
+        hw = self.per_event()
+        moved = hw[hw["car01_p"] < level]
+        day = f"{self.flagship_day0:%Y-%m-%d}"
+        flag = hw[hw["day0"] == day]
+        later = self.closest_to_flagship()
+        text = (f"**Which releases moved the AI-capex chain?** Of {len(hw)} releases, the hardware portfolio's "
+                f"CAR[0,+1] is significant at {level:.0%} for {len(moved)}: {', '.join(moved.index) or 'none'}. ")
+        if flag.empty:
+            return text + f"The comparison day {day} is not one of these releases."
+        base = flag.iloc[0]
+        text += (f"On {day} the group lost {100 * base['car01']:+.1f} % over two sessions (t = "
+                 f"{base['car01_t']:+.1f}). ")
+        if later.empty:
+            return text + "No release after it is in the data."
+        worst = later.iloc[0]
+        text += (f"The largest later fall was {worst.name} ({100 * worst['car01']:+.1f} %, t = "
+                 f"{worst['car01_t']:+.1f}), {abs(worst['share_of_flagship']):.0%} of that reaction in size. "
+                 f"Across all firms and the {len(later)} later releases the mean CAR[0,+1] has t = "
+                 f"{self.later.value:+.2f} (p = {self.later.pvalue:.2f}); over the hardware firms t = "
+                 f"{self.later_hardware.value:+.2f} (p = {self.later_hardware.pvalue:.2f}). ")
+        near = later[later["share_of_flagship"].abs() >= close]
+        if near.empty:
+            return text + (f"**No later release came close to {day}**: none moved the hardware group by "
+                           f"{close:.0%} of that reaction.")
+        return text + f"**Releases that came within {close:.0%} of it: {', '.join(near.index)}.**"
 
     def to_dict(self) -> dict:
         """The ``timeline --json`` object (decimals)."""

@@ -38,45 +38,29 @@ from analysis.cache import Cache
 from analysis.claims import check_date_claims
 from analysis.config import find_project_root
 from analysis.events import resolve_event
-from analysis.timeline import run_timeline_study, timeline_event_files
+from analysis.timeline import covers, run_timeline_study, timeline_event_files
 
 # %%
 root = find_project_root()
 cache = Cache(root / "data")
 shock = resolve_event(event_file, event_date)
-study = run_timeline_study(timeline_event_files(root / EVENT_LIST if EVENT_LIST else None), cache=cache,
-                           flagship_day0=shock.day0().session)
+files = timeline_event_files(root / EVENT_LIST if EVENT_LIST else None)
+# The study compares later releases with the shock: it applies when the shock is one of the releases.
+study = run_timeline_study(files, cache=cache, flagship_day0=shock.day0().session) if covers(shock, files) else None
+Markdown(f"{shock.title}: the releases of the timeline compared with its day 0." if study else
+         f"{shock.title} is not one of the releases of the timeline study: this notebook has nothing to show for it.")
 
 # %% [markdown]
 # ## CAR[0,+1] per release (%)
 
 # %%
-wide = study.table.pivot(index="event", columns="firm", values="car01")
-order = [e.name for e in study.events if e.name in wide.index]
-(100 * wide.loc[order, [f for f in FIRMS if f in wide.columns]]).round(2)
+(100 * study.wide(FIRMS)).round(2) if study else None
 
 # %%
-study.plot()
+study.plot() if study else None
 
 # %%
-hw = study.per_event()
-closest = study.closest_to_flagship()
-moved = hw[(hw["car01_p"] < 0.05)]
-flag = hw[hw["day0"] == f"{study.flagship_day0:%Y-%m-%d}"].iloc[0]
-biggest = closest.iloc[0] if len(closest) else None
-Markdown(
-    f"**Which releases moved the AI-capex chain?** Of {len(hw)} releases, the hardware portfolio's CAR[0,+1] is "
-    f"significant at 5 % for {len(moved)}: {', '.join(moved.index)}. The flagship day "
-    f"({flag['day0']}) cost the group {100 * flag['car01']:+.1f} % over two sessions (t = {flag['car01_t']:+.1f}). "
-    + (f"The largest later fall was {biggest.name} ({100 * biggest['car01']:+.1f} %, "
-       f"t = {biggest['car01_t']:+.1f}), {abs(biggest['share_of_flagship']):.0%} of the flagship's in size. "
-       if biggest is not None else "")
-    + f"Across all firms and the {len(closest)} later releases, the mean CAR[0,+1] has t = {study.later.value:+.2f} "
-    f"(p = {study.later.pvalue:.2f}); for the hardware firms t = {study.later_hardware.value:+.2f} "
-    f"(p = {study.later_hardware.pvalue:.2f}). **No later release came close to {flag['day0']}**: none moved the "
-    "hardware group by half as much."
-    if len(closest) and (closest["share_of_flagship"].abs() < 0.5).all() else
-    "At least one later release moved the hardware group by half the flagship's reaction or more: see the table.")
+Markdown(study.conclusion()) if study else None
 
 # %% [markdown]
 # Caveats: R1-0528 came out on the evening of Nvidia's earnings, which are traded on τ = +1, inside CAR[0,+1]; the
@@ -84,7 +68,7 @@ Markdown(
 # apart. The test assumes the event does not change the variance, and a handful of releases is a small sample.
 
 # %%
-print(study.summary())
+print(study.summary() if study else "")
 
 # %% [markdown]
 # ## The dates the seeds give
@@ -92,11 +76,12 @@ print(study.summary())
 # Seed 001 dates V3 to "26 novembre 2024". The timeline dates it from the GitHub release commit.
 
 # %%
-dates = check_date_claims(cache=cache)
-dates[["id", "seed", "claimed_date", "timeline_date", "days_off", "verdict", "confidence", "nearest_release"]]
+dates = check_date_claims(cache=cache) if study else None
+columns = ["id", "seed", "claimed_date", "timeline_date", "days_off", "verdict", "confidence", "nearest_release"]
+dates[columns] if study else None
 
 # %%
-v3 = dates.set_index("id").loc["v3_release_001"]
-Markdown(f"Verdict `{v3.verdict}`: the seed says {v3.claimed_date}, the timeline {v3.timeline_date} "
-         f"({v3.days_off:+d} days), source: {v3.source}. The nearest other release is {v3.nearest_release}, a "
-         "likely confusion.")
+wrong = dates[dates["verdict"] == "date_wrong"] if study else []
+Markdown("\n".join(f"* `{row.id}`: verdict `{row.verdict}`; the seed says {row.claimed_date}, the timeline "
+                   f"{row.timeline_date} ({row.days_off:+d} days), source: {row.source}. The nearest other release "
+                   f"is {row.nearest_release}, a likely confusion." for row in wrong.itertuples()) if study else "")

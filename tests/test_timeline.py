@@ -124,3 +124,13 @@ def test_date_claims_registry_errors_name_the_row(tmp_path):
                     "v3,001_x.txt,quote,V3,26/11/2024,V3 released,\n", encoding="utf-8")
     with pytest.raises(ClaimsRegistryError, match="row 'v3'.*not YYYY-MM-DD"):
         load_date_claims(path)
+
+
+def test_conclusion_in_words_and_which_events_the_study_covers(study):
+    from analysis.events import adhoc_event, flagship
+    from analysis.timeline import covers
+
+    text = study.conclusion()
+    assert "No later release came close to 2025-01-27" in text and "deepseek-v3-0324" in text
+    assert covers(flagship()) and not covers(adhoc_event("2025-03-10"))
+    assert list(study.wide(["NVDA"]).index)[:3] == ["deepseek-v3", "deepseek-r1-release", "deepseek-r1"]
