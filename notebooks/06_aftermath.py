@@ -65,10 +65,11 @@ recovery.rename(columns={"max_drawdown": "max_drawdown %"})
 # %%
 not_back = [t for t, e in after.per_ticker.items() if e["recovered_on"] is None]
 slowest = max((e["sessions_to_recover"] or 0, t) for t, e in after.per_ticker.items())
+lows = recovery["max_drawdown_date"].str[:7].value_counts()
 Markdown(f"Not back at their pre-event close by the end of their data: {', '.join(not_back) or 'none'}. "
-         f"The slowest to recover: {slowest[1]} ({slowest[0]} sessions). Most deepest points fall in early April "
-         "2025, the tariff crash, not in the days after the event: a drawdown measured from January 2025 mixes the "
-         "two.")
+         f"The slowest to recover: {slowest[1]} ({slowest[0]} sessions). The deepest point falls in {lows.index[0]} "
+         f"for {lows.iloc[0]} of {len(recovery)} series: compare it with the news inside the windows below before "
+         "reading a drawdown as the event's.")
 
 # %%
 after.plot(CHART_FIRMS, release_marks())
