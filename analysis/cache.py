@@ -9,6 +9,11 @@ Layout
     ``date,open,high,low,close,adj_close,volume`` (``datetime`` instead of ``date`` for intraday bars, as ISO 8601
     with the exchange's UTC offset), optionally ``dividends,stock_splits``. An empty field means the source had no
     value; it is read as NaN and never filled in.
+``data/1m/<TICKER>.csv``, ``data/5m/<TICKER>.csv``
+    Intraday bars (manifest kind ``bars``), columns ``timestamp_et,open,high,low,close,volume,source_timestamp``:
+    the bar's start as ISO 8601 with its America/New_York offset, raw prices, and the source's own timestamp kept
+    as text beside it (sources used different clocks; ``data/intraday/README.md`` explains each). Imported byte
+    for byte; checked by :func:`check_bars` and :func:`compare_bars_with_daily`.
 ``data/factors/FF3_daily.csv``
     Fama-French daily factors, **in percent**, as the Kenneth R. French library publishes them.
 ``data/secondary/``
@@ -68,7 +73,7 @@ from .errors import (
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 OPTIONAL_COLUMNS = ("dividends", "stock_splits")
 FACTOR_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
-INTERVALS = ("1d", "1h")
+INTERVALS = ("1d", "1h", "1m", "5m")
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
 
@@ -328,7 +333,406 @@ class CacheEntry:
         return cls(path=path, **known)
 
 
-class Cache:
+# --------------------------------------------------------------------------------------------------------------------
+# intraday bars (1m, 5m): the source's own file, bar start in ET, the source's timestamp kept beside it
+# --------------------------------------------------------------------------------------------------------------------
+#: Intervals stored as intraday bar files (``data/1m/<TICKER>.csv``, ``data/5m/<TICKER>.csv``).
+INTRADAY_INTERVALS = ("1m", "5m")
+#: Minutes per bar of every intraday interval the project knows (1h bars keep the older ``datetime`` schema).
+INTERVAL_MINUTES = {"1m": 1, "5m": 5, "1h": 60}
+#: Columns of an intraday bar file, in order.
+BAR_COLUMNS = ("timestamp_et", "open", "high", "low", "close", "volume", "source_timestamp")
+#: Above this relative gap between the bars and the daily file, the bars are refused (a wrong clock or ticker);
+#: below it the difference is reported as a note (the opening cross against the first trade, a stray print). The
+#: largest known difference in the shared bars is 0.47 % (SMH's first trade against its opening cross); MSFT's bars
+#: read one hour off open 1.68 % away from the daily open.
+BAR_DAILY_REJECT = 0.01
+_BAR_TS_RE = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}"
+
+
+def parse_bars_csv(payload: bytes | Path, interval: str = "1m", label: str = "file") -> pd.DataFrame:
+    """Parse an intraday bar file, or raise :class:`CacheCorruptError` naming the file and line.
+
+    Parameters
+    ----------
+    payload : bytes or Path
+        CSV with the columns :data:`BAR_COLUMNS`: ``timestamp_et`` is the bar's **start**, ISO 8601 with its UTC
+        offset (America/New_York), ``source_timestamp`` the source's own stamp as text (kept, never parsed).
+    interval : {"1m", "5m"}
+    label : str
+        Names the file in messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Float columns ``open, high, low, close, volume`` and the text column ``source_timestamp``, indexed by a
+        tz-aware DatetimeIndex ``timestamp`` in America/New_York (bar start). Rows in file order (not sorted, so that
+        :func:`check_bars` can name an out-of-order line).
+    """
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    if tuple(raw.columns) != BAR_COLUMNS:
+        raise CacheCorruptError(f"{label} has columns {list(raw.columns)}; expected {list(BAR_COLUMNS)}.",
+                                _IMPORT_HINT)
+    if raw.empty:
+        raise CacheCorruptError(f"{label} has no rows.", _IMPORT_HINT)
+    stamps = raw["timestamp_et"].str.strip()
+    malformed = ~stamps.str.fullmatch(_BAR_TS_RE)
+    if malformed.any():
+        row = int(malformed.idxmax())
+        raise CacheCorruptError(f"{label} line {row + 2}: timestamp_et={stamps[row]!r} is not ISO 8601 with a UTC "
+                                "offset (YYYY-MM-DDTHH:MM:SS-05:00).", _IMPORT_HINT)
+    frame = pd.DataFrame(index=raw.index)
+    for column in ("open", "high", "low", "close", "volume"):
+        values = raw[column].str.strip()
+        numeric = pd.to_numeric(values, errors="coerce")
+        if numeric.isna().any():
+            row = int(numeric.isna().idxmax())
+            raise CacheCorruptError(f"{label} line {row + 2}: {column}={values[row]!r} is not a number.", _IMPORT_HINT)
+        frame[column] = numeric.astype("float64")
+    frame["source_timestamp"] = raw["source_timestamp"].astype(str)
+    try:
+        index = pd.DatetimeIndex(pd.to_datetime(stamps, utc=True, format="ISO8601"))
+    except (ValueError, TypeError) as exc:
+        raise CacheCorruptError(f"{label} has a malformed timestamp_et ({exc}).", _IMPORT_HINT) from None
+    frame.index = index.tz_convert(cal.EXCHANGE_TIMEZONE).as_unit("ns").rename("timestamp")
+    frame.attrs.update(interval=interval)
+    return frame
+
+
+def bar_segments(index: pd.DatetimeIndex, interval: str = "1m", calendar: str = "XNYS") -> pd.Series:
+    """Mark each bar as ``pre`` (pre-market), ``regular``, ``post`` (after hours) or ``outside``.
+
+    A bar belongs to a segment when it starts and ends inside it: regular bars start in
+    ``[session_open, session_close)`` of exchange_calendars (early closes included); pre-market runs from 04:00 ET,
+    after hours until 20:00 ET. A bar on a day that is not a session is ``outside``.
+
+    Parameters
+    ----------
+    index : pandas.DatetimeIndex
+        Tz-aware bar starts.
+    interval : str
+        One of :data:`INTERVAL_MINUTES`.
+    calendar : str
+        ``XNYS``.
+
+    Returns
+    -------
+    pandas.Series
+        The segment of each bar, indexed like ``index``.
+    """
+    step = pd.Timedelta(minutes=INTERVAL_MINUTES[interval])
+    local = index.tz_convert(cal.timezone_for(calendar))
+    days = pd.DatetimeIndex(local.tz_localize(None).normalize())
+    out = np.full(len(index), "outside", dtype=object)
+    for day in days.unique():
+        mask = np.asarray(days == day)
+        try:
+            hours = cal.session_hours(day, calendar)
+        except AnalysisError:
+            continue
+        starts = local[mask]
+        ends = starts + step
+        segment = np.full(mask.sum(), "outside", dtype=object)
+        segment[(starts >= hours.pre_open) & (ends <= hours.open)] = "pre"
+        segment[(starts >= hours.open) & (starts < hours.close)] = "regular"
+        segment[(starts >= hours.close) & (ends <= hours.post_close)] = "post"
+        out[mask] = segment
+    return pd.Series(out, index=index, name="segment")
+
+
+def check_bars(frame: pd.DataFrame, interval: str, calendar: str = "XNYS") -> list[str]:
+    """The problems of an intraday bar frame (file order), each naming its line; empty when all is well.
+
+    Rules: timestamps strictly increasing (a duplicated or out-of-order minute is refused); each bar starts on the
+    interval's grid; each bar lies in the calendar's pre-market, regular or after-hours time of a session
+    (:func:`bar_segments`); prices positive; ``low <= open, close <= high``; volume not negative.
+    """
+    problems: list[str] = []
+
+    def first_line(mask) -> int:
+        return int(np.argmax(np.asarray(mask))) + 2
+
+    index = frame.index
+    stamps = [ts.isoformat() for ts in index]
+    steps = np.diff(index.asi8)
+    if (steps <= 0).any():
+        bad = int(np.argmax(steps <= 0)) + 1
+        kind = "repeats" if steps[bad - 1] == 0 else "comes before"
+        problems.append(f"line {bad + 2}: {stamps[bad]} {kind} the bar above it; timestamps must increase strictly "
+                        f"({int((steps <= 0).sum())} such row(s))")
+    minutes = INTERVAL_MINUTES[interval]
+    local = index.tz_convert(cal.timezone_for(calendar))
+    off_grid = (local.second != 0) | (local.minute % minutes != 0) if minutes < 60 else (local.second != 0)
+    if off_grid.any():
+        problems.append(f"line {first_line(off_grid)}: {stamps[int(np.argmax(off_grid))]} is not the start of a "
+                        f"{interval} bar ({int(off_grid.sum())} such row(s))")
+    segments = bar_segments(index, interval, calendar)
+    outside = (segments == "outside").to_numpy()
+    if outside.any():
+        problems.append(f"line {first_line(outside)}: {stamps[int(np.argmax(outside))]} lies outside the {calendar} "
+                        f"pre-market (04:00), regular and after-hours (20:00 ET) time of a session "
+                        f"({int(outside.sum())} such row(s))")
+    prices = frame[["open", "high", "low", "close"]]
+    nonpositive = (prices <= 0).any(axis=1).to_numpy()
+    if nonpositive.any():
+        problems.append(f"line {first_line(nonpositive)}: a price <= 0 ({int(nonpositive.sum())} such row(s))")
+    tol = 1e-9 * frame["high"].abs()
+    low_bad = (frame["low"] > frame[["open", "close"]].min(axis=1) + tol).to_numpy()
+    high_bad = (frame["high"] < frame[["open", "close"]].max(axis=1) - tol).to_numpy()
+    for bad, text in ((low_bad, "the low exceeds the open or the close"),
+                      (high_bad, "the high is below the open or the close")):
+        if bad.any():
+            row = int(np.argmax(bad))
+            problems.append(f"line {row + 2}: {stamps[row]} {text} (open {frame['open'].iloc[row]:g}, high "
+                            f"{frame['high'].iloc[row]:g}, low {frame['low'].iloc[row]:g}, close "
+                            f"{frame['close'].iloc[row]:g}; {int(bad.sum())} such row(s))")
+    negative = (frame["volume"] < 0).to_numpy()
+    if negative.any():
+        problems.append(f"line {first_line(negative)}: negative volume")
+    return problems
+
+
+def compare_bars_with_daily(bars: pd.DataFrame, daily: pd.DataFrame | None, close_basis: str | None,
+                            interval: str, calendar: str = "XNYS") -> tuple[list[str], list[str]]:
+    """Compare the regular-session bars with the daily file: ``(problems, notes)``.
+
+    Per session: the first regular bar's open against the daily open, the last regular bar's close against the daily
+    close (only when the bars reach the end of the session), and the bars' lowest low and highest high against the
+    daily low and high. A difference up to :data:`BAR_DAILY_REJECT` (1 %) is a known kind of difference -- the
+    opening cross against the first trade, the closing auction against the last minute, a stray print below the
+    daily low -- and is reported as a note, not rejected; a larger one points at a wrong clock or ticker and is a
+    problem. Levels are compared only when the daily prices are raw (an adjusted daily file sits below raw levels).
+
+    Parameters
+    ----------
+    bars : pandas.DataFrame
+        Parsed bars (:func:`parse_bars_csv`).
+    daily : pandas.DataFrame or None
+        The ticker's daily file (:func:`parse_price_csv`).
+    close_basis : str or None
+        What ``close`` means in the daily file (:data:`CLOSE_BASES`).
+    interval : str
+    calendar : str
+
+    Returns
+    -------
+    (list of str, list of str)
+        Problems (refused) and notes (reported).
+    """
+    problems: list[str] = []
+    notes: list[str] = []
+    if daily is None:
+        return problems, ["no daily file to compare the bars with"]
+    if close_basis not in ("raw", "split_adjusted", "fetched_raw"):
+        return problems, [f"the daily file's prices are {close_basis or 'of unknown basis'} (not raw), so bar levels "
+                          "are not compared with it"]
+    segments = bar_segments(bars.index, interval, calendar)
+    regular = bars[(segments == "regular").to_numpy()]
+    step = pd.Timedelta(minutes=INTERVAL_MINUTES[interval])
+    local_days = regular.index.tz_localize(None).normalize()
+    for day in pd.DatetimeIndex(local_days).unique():
+        if day not in daily.index:
+            notes.append(f"{day.date()}: no daily row to compare with")
+            continue
+        day_bars = regular[local_days == day]
+        row = daily.loc[day]
+        hours = cal.session_hours(day, calendar)
+        checks = []
+        if day_bars.index[0] == hours.open:
+            checks.append(("first regular bar's open", day_bars["open"].iloc[0], "daily open", row["open"],
+                           "the first trade against the official opening cross"))
+        if day_bars.index[-1] + step == hours.close:
+            checks.append(("last regular bar's close", day_bars["close"].iloc[-1], "daily close", row["close"],
+                           "the last minute against the closing auction"))
+        low_at = day_bars["low"].idxmin()
+        if day_bars["low"].min() < row["low"] - 1e-9:
+            checks.append((f"lowest bar low ({low_at:%H:%M})", day_bars["low"].min(), "daily low", row["low"],
+                           "a print below the official low"))
+        high_at = day_bars["high"].idxmax()
+        if day_bars["high"].max() > row["high"] + 1e-9:
+            checks.append((f"highest bar high ({high_at:%H:%M})", day_bars["high"].max(), "daily high", row["high"],
+                           "a print above the official high"))
+        for what, value, against, reference, meaning in checks:
+            if pd.isna(reference) or abs(value - reference) < 1e-9:
+                continue
+            gap = value / reference - 1
+            text = f"{day.date()}: {what} {value:g} vs {against} {reference:g} ({100 * gap:+.2f} %)"
+            if abs(gap) > BAR_DAILY_REJECT:
+                problems.append(text + f": more than {100 * BAR_DAILY_REJECT:g} % apart (wrong clock or ticker?)")
+            else:
+                notes.append(text + f": {meaning}, reported not rejected")
+    return problems, notes
+
+
+def serialize_bars(frame: pd.DataFrame) -> bytes:
+    """The CSV bytes of an intraday bar frame in the cache's bar format (:data:`BAR_COLUMNS`)."""
+    out = pd.DataFrame({
+        "timestamp_et": [ts.isoformat() for ts in frame.index.tz_convert(cal.EXCHANGE_TIMEZONE)],
+        **{c: frame[c].to_numpy() for c in ("open", "high", "low", "close", "volume")},
+        "source_timestamp": (frame["source_timestamp"] if "source_timestamp" in frame.columns
+                             else pd.Series([ts.isoformat() for ts in frame.index], index=frame.index)).to_numpy(),
+    })
+    return out.to_csv(index=False, float_format="%.10g", lineterminator="\n").encode("utf-8")
+
+
+def _bar_entry_fields(frame: pd.DataFrame) -> dict:
+    return {"rows": len(frame), "first": frame.index[0].isoformat(), "last": frame.index[-1].isoformat(),
+            "calendar": "XNYS", "timezone": cal.EXCHANGE_TIMEZONE}
+
+
+class _BarsMixin:
+    """The intraday-bar part of :class:`Cache`: import, read, write and verify ``data/1m`` and ``data/5m``."""
+
+    def _stage_intraday(self, root: Path, provenance: dict) -> tuple[list, list[str]]:
+        """Validate ``<root>/intraday/<TICKER>_<interval>.csv`` and its README; return (staged, errors)."""
+        folder = Path(root) / "intraday"
+        staged: list[tuple[CacheEntry, bytes]] = []
+        errors: list[str] = []
+        if not folder.is_dir():
+            return staged, errors
+        for path in sorted(folder.glob("*_*.csv")):
+            stem, _, interval = path.stem.rpartition("_")
+            try:
+                if interval not in INTRADAY_INTERVALS:
+                    raise CacheCorruptError(f"interval {interval!r} is not one of {INTRADAY_INTERVALS}.")
+                ticker = _source_stem_to_ticker(stem)
+                payload = path.read_bytes()
+                frame = parse_bars_csv(payload, interval, label=str(path))
+                problems = check_bars(frame, interval, cal.calendar_for(ticker))
+                daily_file = Path(root) / "daily" / path.with_name(f"{stem}.csv").name
+                if not problems and daily_file.is_file():  # a wrong clock shows against the daily open and close
+                    daily = parse_price_csv(daily_file, "1d", label=str(daily_file))
+                    problems = compare_bars_with_daily(frame, daily, provenance.get(ticker, {}).get("close_basis"),
+                                                       interval)[0]
+                if problems:
+                    errors.append(f"{path.name}: " + "; ".join(problems))
+                    continue
+                key = f"{interval}/{ticker_to_filename(ticker)}"
+                info = provenance.get(f"{interval}/{ticker}", {})
+                staged.append((CacheEntry(
+                    path=key, kind="bars", sha256=hashlib.sha256(payload).hexdigest(), ticker=ticker,
+                    interval=interval, close_basis=info.get("close_basis", "raw"),
+                    source=info.get("source", f"shared/market-data/intraday/{path.name} (see intraday/README.md)"),
+                    written_at=_now(), **_bar_entry_fields(frame)), payload))
+            except AnalysisError as exc:
+                errors.append(f"{path.name}: {exc.message}")
+        readme = folder / "README.md"
+        if readme.exists():
+            payload = readme.read_bytes()
+            staged.append((CacheEntry(path="intraday/README.md", kind="provenance",
+                                      sha256=hashlib.sha256(payload).hexdigest(),
+                                      source="shared/market-data/intraday/README.md, copied verbatim (clocks, checks, "
+                                             "quirks of the intraday bars)", written_at=_now()), payload))
+        return staged, errors
+
+    def read_bars(self, ticker: str, interval: str = "1m") -> pd.DataFrame:
+        """The cached intraday bars of ``ticker``, checksum-verified, sorted, each marked with its segment.
+
+        Parameters
+        ----------
+        ticker : str
+        interval : {"1m", "5m"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            Float ``open, high, low, close, volume`` (raw prices, the source's digits), ``source_timestamp`` (the
+            source's own stamp, text) and ``segment`` (``pre``, ``regular``, ``post``), indexed by the bar's start,
+            tz-aware America/New_York. ``attrs`` carry ticker, interval, source and close_basis.
+
+        Raises
+        ------
+        UnknownTickerError
+            When no bars of that interval are cached, with the commands that could fill them.
+        """
+        symbol = normalize_ticker(ticker)
+        if interval not in INTRADAY_INTERVALS:
+            raise CacheMissError(f"interval {interval!r} has no bar files.", f"use one of {', '.join(INTRADAY_INTERVALS)}.")
+        key = f"{interval}/{ticker_to_filename(symbol)}"
+        entries = self.manifest()
+        if key not in entries:
+            held = sorted(f"{e.ticker} ({e.interval})" for e in entries.values() if e.kind == "bars")
+            mine = self.bar_intervals(symbol)
+            what = (f"only {', '.join(mine)} bars are cached for {symbol}, not {interval}" if mine
+                    else f"no intraday bars are cached for {symbol}")
+            raise UnknownTickerError(
+                f"{what} (cached: {', '.join(held) or 'none'}).",
+                f"fetch them with: python -m analysis fetch {symbol} --interval {interval} --start YYYY-MM-DD --end "
+                f"YYYY-MM-DD (Yahoo keeps 1m bars for 30 days, 2m-90m for 60 days, 1h for 730 days), or import a "
+                f"source: {_IMPORT_HINT}")
+        return self._read_bars_entry(entries[key])
+
+    def _read_bars_entry(self, entry: CacheEntry) -> pd.DataFrame:
+        frame = parse_bars_csv(self._committed_bytes(entry), entry.interval, label=entry.path).sort_index()
+        frame["segment"] = bar_segments(frame.index, entry.interval, entry.calendar or "XNYS").to_numpy()
+        frame.attrs.update(ticker=entry.ticker, interval=entry.interval, calendar=entry.calendar,
+                           timezone=entry.timezone, close_basis=entry.close_basis, source=entry.source)
+        return frame
+
+    def bar_intervals(self, ticker: str) -> list[str]:
+        """The intraday intervals cached for ``ticker``, finest first (empty when none)."""
+        symbol = normalize_ticker(ticker)
+        held = {e.interval for e in self.manifest().values() if e.kind == "bars" and e.ticker == symbol}
+        return [i for i in INTRADAY_INTERVALS if i in held]
+
+    def write_bars(self, ticker: str, frame: pd.DataFrame, *, interval: str, source: str,
+                   close_basis: str = "fetched_raw", history: tuple[dict, ...] = ()) -> CacheEntry:
+        """Validate intraday bars and write them as ``data/<interval>/<TICKER>.csv`` with a manifest entry."""
+        symbol = normalize_ticker(ticker)
+        frame = frame.sort_index()
+        problems = check_bars(frame, interval, cal.calendar_for(symbol))
+        if problems:
+            raise CacheCorruptError(f"refusing to write {symbol} ({interval}): " + "; ".join(problems) + ".",
+                                    "the data was not written; the cache is unchanged.")
+        payload = serialize_bars(frame)
+        entry = CacheEntry(path=f"{interval}/{ticker_to_filename(symbol)}", kind="bars",
+                           sha256=hashlib.sha256(payload).hexdigest(), ticker=symbol, interval=interval,
+                           close_basis=close_basis, source=source, written_at=_now(), history=tuple(history),
+                           **_bar_entry_fields(frame))
+        self._commit(entry, payload)
+        return entry
+
+    def check_bars_entry(self, entry: CacheEntry) -> tuple[list[str], list[str]]:
+        """``(problems, notes)`` of one cached bar file: :func:`check_bars`, the manifest's coverage, and
+        :func:`compare_bars_with_daily` against the ticker's daily file."""
+        frame = parse_bars_csv(self._committed_bytes(entry), entry.interval, label=entry.path)
+        problems = check_bars(frame, entry.interval, entry.calendar or "XNYS")
+        if problems:
+            return problems, []
+        if (entry.rows, entry.first, entry.last) != (len(frame), frame.index[0].isoformat(),
+                                                     frame.index[-1].isoformat()):
+            problems.append("rows or first/last bar differ from the manifest")
+        daily_key = f"1d/{ticker_to_filename(entry.ticker)}"
+        entries = self.manifest()
+        daily = self._read_entry(entries[daily_key]) if daily_key in entries else None
+        basis = entries[daily_key].close_basis if daily_key in entries else None
+        found, notes = compare_bars_with_daily(frame, daily, basis, entry.interval, entry.calendar or "XNYS")
+        return problems + found, notes
+
+    def verify_bars(self) -> tuple[list[Problem], list[Problem]]:
+        """Check every cached bar file: ``(problems, notes)``; notes are known differences, reported not rejected."""
+        problems: list[Problem] = []
+        notes: list[Problem] = []
+        for relative, entry in sorted(self.manifest().items()):
+            if entry.kind != "bars":
+                continue
+            path = self.data_dir / relative
+            if not path.exists() or sha256_of(path) != entry.sha256:
+                continue  # verify() reports missing and changed files
+            try:
+                found, remarks = self.check_bars_entry(entry)
+            except CacheCorruptError as exc:
+                found, remarks = [exc.message], []
+            problems += [Problem(relative, text) for text in found]
+            notes += [Problem(relative, text) for text in remarks]
+        return problems, notes
+
+
+class Cache(_BarsMixin):
     """The project's cache of market data in ``data/``.
 
     Parameters
@@ -443,6 +847,8 @@ class Cache:
         return self._read_entry(self.entry(ticker, interval))
 
     def _read_entry(self, entry: CacheEntry) -> pd.DataFrame:
+        if entry.kind == "bars":
+            return self._read_bars_entry(entry)
         frame = parse_price_csv(self._committed_bytes(entry), entry.interval or "1d", label=entry.path)
         if entry.interval != "1d":
             frame.index = frame.index.tz_convert(entry.timezone or "UTC")
@@ -637,6 +1043,9 @@ class Cache:
             staged.append((CacheEntry(path="SOURCES.md", kind="provenance", sha256=hashlib.sha256(payload).hexdigest(),
                                       source="shared/market-data/SOURCES.md, copied verbatim", written_at=_now()),
                            payload))
+        bars, bar_errors = self._stage_intraday(root, provenance)  # intraday/ (1m, 5m bars), if the source has it
+        staged += bars
+        errors += bar_errors
         if errors:
             raise CacheCorruptError("nothing was imported; these source files fail validation: " + " | ".join(errors),
                                     "fix or remove those files and import again.")
@@ -694,6 +1103,7 @@ class Cache:
                         problems.append(Problem(relative, f"{len(extra)} date(s) are not XNYS sessions"))
             except CacheCorruptError as exc:
                 problems.append(Problem(relative, exc.message))
+        problems += self.verify_bars()[0]  # intraday bar files: their own rules (analysis.cache.check_bars)
         for interval in INTERVALS:
             for path in sorted((self.data_dir / interval).glob("*.csv")):
                 if f"{interval}/{path.name}" not in entries:
@@ -705,7 +1115,7 @@ class Cache:
         """What is cached: one row per price file, with its coverage, rows, calendar and meaning of close."""
         rows = []
         for entry in self.manifest().values():
-            if entry.kind != "prices":
+            if entry.kind not in ("prices", "bars"):  # bars: intraday 1m/5m files, first/last as ET timestamps
                 continue
             rows.append({
                 "ticker": entry.ticker, "interval": entry.interval, "first": entry.first, "last": entry.last,

@@ -230,3 +230,74 @@ def session_at(index: pd.DatetimeIndex, day0: DateLike, tau: int) -> pd.Timestam
                              f"({index[0].date()}..{index[-1].date()}).",
                              "use a narrower window or fetch more history.")
     return index[pos]
+
+
+#: Extended-hours trading on US venues: pre-market from 04:00 ET, after hours until 20:00 ET (exchange_calendars
+#: gives only the regular session; these two bounds are the venues' convention, e.g. Nasdaq's).
+PRE_MARKET_START = dt.time(4, 0)
+POST_MARKET_END = dt.time(20, 0)
+
+
+@dataclass(frozen=True)
+class SessionHours:
+    """One session's trading hours, as tz-aware timestamps in the exchange's timezone.
+
+    Attributes
+    ----------
+    session : pandas.Timestamp
+        The session's local date (tz-naive midnight).
+    pre_open, open, close, post_close : pandas.Timestamp
+        Pre-market start (04:00), the regular open and close (``session_open``/``session_close`` of
+        exchange_calendars, so early closes are right), and the end of after hours (20:00).
+    """
+
+    session: pd.Timestamp
+    pre_open: pd.Timestamp
+    open: pd.Timestamp
+    close: pd.Timestamp
+    post_close: pd.Timestamp
+
+    @property
+    def regular_minutes(self) -> int:
+        """Length of the regular session in minutes (390 on a full day)."""
+        return int((self.close - self.open) / pd.Timedelta(minutes=1))
+
+
+def session_hours(date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> SessionHours:
+    """The pre-market, regular and after-hours bounds of the session on ``date`` (exchange_calendars XNYS).
+
+    Parameters
+    ----------
+    date : date-like
+        Must be a session of ``calendar``.
+    calendar : str
+        ``XNYS`` (the only calendar with regular hours here).
+
+    Returns
+    -------
+    SessionHours
+        Times in America/New_York.
+
+    Raises
+    ------
+    EventDateError
+        When ``date`` is not a session, or the calendar has no trading hours (``24/7``).
+    """
+    ts = to_date(date)
+    if calendar != EXCHANGE_CALENDAR:
+        raise EventDateError(f"the {calendar} calendar has no regular trading hours.",
+                             "intraday sessions are defined for XNYS only.")
+    if not is_session(ts, calendar):
+        raise EventDateError(f"{ts.date()} ({ts.day_name()}) is not a {calendar} session.",
+                             "choose a trading day; `python -m analysis day0 DATE` gives the next one.")
+    xcal = _exchange_calendar(calendar, EARLIEST_DATE.year - 1, max(ts.year, dt.date.today().year) + 1)
+    tz = timezone_for(calendar)
+    opens = xcal.session_open(ts).tz_convert(tz)
+    closes = xcal.session_close(ts).tz_convert(tz)
+    local = ts.tz_localize(tz)
+    return SessionHours(
+        session=ts,
+        pre_open=local + pd.Timedelta(hours=PRE_MARKET_START.hour, minutes=PRE_MARKET_START.minute),
+        open=opens, close=closes,
+        post_close=local + pd.Timedelta(hours=POST_MARKET_END.hour, minutes=POST_MARKET_END.minute),
+    )

@@ -696,6 +696,119 @@ def plot_index_reactions(
     return fig
 
 
+def plot_intraday_claims(day) -> Figure:
+    """The day's intraday paths (% against the previous close) and when each quoted figure held.
+
+    Top: every series with cached bars over the regular session (x: ET time of the bar start), 1-minute series as
+    solid lines, 5-minute ones dashed and labelled with their coverage; the first regular open (triangle) and the
+    last regular close (dot) of each series; each quoted figure as a horizontal mark, with the windows in which it
+    held shaded. Bottom: one row per claim, its held windows as bars, and the time without bars hatched.
+
+    Parameters
+    ----------
+    day : analysis.intraday.DayInTime
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.ticker as mticker
+
+    palette = ["#1f4e79", "#c00000", "#7f7f7f", "#76b900", "#ed7d31", "#4285f4", "#7030a0"]
+    if day.claims:
+        fig, (ax, lanes) = new_figure(9.5, 6.6, nrows=2, sharex=True,
+                                      gridspec_kw={"height_ratios": [3.2, len(day.claims) * 0.45 + 0.3]})
+    else:  # a path on its own (IntradayPath.plot)
+        fig, ax = new_figure(9.5, 5.0)
+        lanes = None
+
+    def hour(ts) -> float:
+        local = ts.tz_convert("America/New_York")
+        return local.hour + local.minute / 60
+
+    colors = {}
+    with mpl.rc_context(STYLE):
+        for i, path in enumerate(day.paths):
+            regular = path.regular
+            if regular.empty:
+                continue
+            color = palette[i % len(palette)]
+            colors[path.ticker] = color
+            x = [hour(t) + INTERVAL_FRACTION[path.interval] for t in regular.index]  # plotted at the bar's end
+            coverage = path.coverage
+            label = f"{path.ticker} ({path.interval}"
+            if not (path.covers_open and path.covers_close):
+                label += f", bars to {coverage[1]:%H:%M} only"
+            label += ")" if path.previous.basis == "raw daily close" else f"; prev. close: {path.previous.basis})"
+            ax.plot(x, regular["close_pct"], color=color, lw=1.1 if path.interval == "1m" else 1.6,
+                    ls="-" if path.interval == "1m" else "--", label=label)
+            ax.plot(hour(regular.index[0]), regular["open_pct"].iloc[0], marker="^", color=color, ms=6, ls="none")
+            if path.covers_close:
+                ax.plot(hour(regular.index[-1]) + INTERVAL_FRACTION[path.interval], regular["close_pct"].iloc[-1],
+                        marker="o", color=color, ms=5, ls="none")
+            else:
+                ax.annotate("no bars\nafter", (hour(regular.index[-1]) + INTERVAL_FRACTION[path.interval],
+                                               regular["close_pct"].iloc[-1]),
+                            xytext=(4, 0), textcoords="offset points", fontsize=6.5, color=color, va="center")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.text(16.02, 0, "previous\nclose", fontsize=7, va="top")
+        for k, claim in enumerate(day.claims):
+            found = claim.found
+            color = colors.get(found.source_ticker, "black")
+            level = claim.claimed_pct if claim.claimed_pct is not None else 0.0
+            who = f"{claim.subject}" + (f" via {found.source_ticker} (proxy)" if found.proxy else "")
+            if claim.claimed_pct is not None:
+                ax.axhline(level, color=color, lw=1.0, ls=":", alpha=0.9)
+                ax.text(16.02, level, f"quoted {claim.claimed_text} %\n({who})", fontsize=7, va="center", color=color)
+            for start, end in found.held:
+                ax.axvspan(hour(start), hour(end), color=color, alpha=0.10, lw=0)
+                lanes.barh(k, hour(end) - hour(start), left=hour(start), color=color, height=0.6)
+            coverage = found.path.coverage
+            if coverage is not None and not found.path.covers_close:
+                end = hour(coverage[1])
+                lanes.barh(k, 16 - end, left=end, color="none", edgecolor="#bfbfbf", hatch="///", height=0.6, lw=0)
+                lanes.text((end + 16) / 2, k, "no bars: unknown", fontsize=7, ha="center", va="center", color="#595959")
+            quoted = f"{claim.claimed_text} %" if claim.claimed_text else f"“{claim.direction}”"
+            lanes.text(16.02, k, f"{claim.subject}: {quoted}\n{found.minutes_held} of "
+                                 f"{found.path.hours.regular_minutes} min", fontsize=7, va="center")
+        bottom = lanes if lanes is not None else ax
+        if lanes is not None:
+            lanes.set_yticks(range(len(day.claims)), [c.id for c in day.claims])
+            lanes.set_ylim(-0.6, len(day.claims) - 0.4)
+            lanes.invert_yaxis()
+            lanes.set_title("When each quoted figure held (shaded: held; hatched: no bars)", fontsize=9.5,
+                            fontweight="normal", loc="left")
+            lanes.grid(axis="y", visible=False)
+        for axis in (ax, lanes) if lanes is not None else (ax,):
+            axis.axvline(9.5, color="#595959", lw=0.8)
+            axis.axvline(16, color="#595959", lw=0.8)
+        ax.text(9.5, 1.0, " open", transform=ax.get_xaxis_transform(), fontsize=7.5, va="top")
+        ax.text(16, 1.0, "close ", transform=ax.get_xaxis_transform(), fontsize=7.5, va="top", ha="right")
+        ticks = [9.5 + 0.5 * i for i in range(14)]
+        bottom.set_xticks(ticks, [f"{int(t):02d}:{int(round(60 * (t % 1))):02d}" for t in ticks])
+        bottom.set_xlim(9.4, 16.1)
+        bottom.set_xlabel("time, ET (America/New_York); regular session from exchange_calendars XNYS")
+        ax.yaxis.set_major_formatter(mticker.FuncFormatter(_signed_percent))
+        ax.set_ylabel("change vs the previous close (%)")
+        day_text = f"{day.session:%a %d %b %Y}"
+        ax.set_title(f"Intraday paths on {day_text} and when the quoted figures held" if day.claims else
+                     f"Intraday path of {', '.join(p.ticker for p in day.paths)} on {day_text}")
+        low = min(float(p.regular["close_pct"].min()) for p in day.paths if not p.regular.empty)
+        ax.set_ylim(bottom=low - 2.2)
+        ax.legend(loc="lower right", fontsize=6.8, ncol=2, title="1m: solid, 5m: dashed; ▲ first open, ● last close",
+                  title_fontsize=6.8)
+        other = "; ".join(f"{p.ticker}: {'its closing bar' if p.previous.basis == 'closing bar' else p.previous.basis}"
+                          for p in day.paths if p.previous.basis != "raw daily close")
+        add_source_line(fig, "Source: intraday bars in data/1m, data/5m (data/intraday/README.md); raw prices vs the "
+                             "previous raw daily close" + (f"\n({other} previous close)" if other else "")
+                        + ". Computations: analysis/intraday.py.")
+    return fig
+
+
+#: Where a bar's close is drawn: at the bar's end, in hours after its start.
+INTERVAL_FRACTION = {"1m": 1 / 60, "5m": 5 / 60}
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # issue 10: the aftermath of an event, and every release as an event
 # --------------------------------------------------------------------------------------------------------------------

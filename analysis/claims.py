@@ -36,6 +36,9 @@ UTF-8, comma-separated, one header line, no comments. Columns:
     calendar (XNYS, or every calendar day for BTC-USD).
 ``note``
     Free text: the proxy chosen, how the date was read ("lundi" -> 27 Jan 2025), a companion row.
+``intraday_proxy`` (optional, last)
+    A cached series whose intraday bars stand in for the claim's ticker when that has none (``QQQ`` for the
+    Nasdaq-100, whose index bars no source has). Empty for most rows; the ``intraday`` object labels it a proxy.
 
 The exclusions, ``data/claims_excluded.csv``
 -------------------------------------------
@@ -134,6 +137,8 @@ from .returns import raw_day_moves, simple_returns
 
 #: Columns of ``data/claims.csv``, in order.
 REGISTRY_COLUMNS = ("id", "seed", "quote", "subject", "ticker", "claimed_pct", "direction", "event_date", "note")
+#: Optional trailing columns of ``data/claims.csv`` (a registry without them is read as if they were empty).
+REGISTRY_OPTIONAL_COLUMNS = ("intraday_proxy",)
 #: Columns of ``data/claims_excluded.csv``, in order.
 EXCLUSION_COLUMNS = ("id", "seed", "quote", "reason")
 #: File names inside the data folder.
@@ -331,8 +336,14 @@ def validate_registry(table: pd.DataFrame) -> pd.DataFrame:
     if tuple(table.columns[: len(REGISTRY_COLUMNS)]) != REGISTRY_COLUMNS:
         raise ClaimsRegistryError(f"the claims registry has the columns {list(table.columns)}.",
                                   f"use exactly these columns, in this order: {','.join(REGISTRY_COLUMNS)}.")
+    proxies = (table["intraday_proxy"].astype(str).str.strip().tolist() if "intraday_proxy" in table.columns
+               else [""] * len(table))
     table = table.loc[:, list(REGISTRY_COLUMNS)].astype(str).reset_index(drop=True)
     what = "claims registry"
+    for row_id, proxy in zip(table["id"], proxies):
+        if proxy and not _TICKER_PATTERN.match(proxy):
+            raise _row_error(what, row_id, f"the intraday_proxy {proxy!r} is not a symbol.",
+                             "name a series with cached intraday bars, e.g. QQQ, or leave it empty.")
     _check_common(table, what)
     claimed_values: list[float] = []
     tolerances: list[float] = []
@@ -378,6 +389,7 @@ def validate_registry(table: pd.DataFrame) -> pd.DataFrame:
     out.insert(out.columns.get_loc("claimed_text") + 1, "claimed_pct", claimed_values)
     out.insert(out.columns.get_loc("claimed_pct") + 1, "tolerance_pct", tolerances)
     out["event_date"] = pd.DatetimeIndex(event_dates).as_unit("ns")
+    out["intraday_proxy"] = proxies
     return out
 
 
@@ -400,7 +412,13 @@ def load_registry(path: Path | str | None = None) -> pd.DataFrame:
         When the file is missing or malformed, naming the row id and the fix.
     """
     path = Path(path) if path is not None else default_registry_path()
-    return validate_registry(_read_table(path, REGISTRY_COLUMNS, "claims registry"))
+    columns = REGISTRY_COLUMNS
+    if path.is_file():
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            header = tuple(handle.readline().strip().lstrip("\ufeff").split(","))
+        if header == REGISTRY_COLUMNS + REGISTRY_OPTIONAL_COLUMNS:
+            columns = header
+    return validate_registry(_read_table(path, columns, "claims registry"))
 
 
 def load_exclusions(path: Path | str | None = None) -> pd.DataFrame:
@@ -783,6 +801,7 @@ RESULT_COLUMNS = (
     "calendar", "close_basis", "tolerance_pct", "close_pct", "open_pct", "low_pct", "high_pct", "verdict",
     "verdict_meaning", "sign_differs_from_close", "down_during_day", "direction_during_day", "z", "n_estimation_days",
     "ar_t", "ar_p", "significant", "significant_in_claimed_direction", "significance_basis", "note", "data_note",
+    "intraday",
 )
 
 
@@ -864,6 +883,7 @@ class ClaimsCheck:
         lines.extend(f"[{row.id}] {row.data_note}" for row in f.itertuples(index=False)
                      if isinstance(row.data_note, str) and row.data_note)
         lines.extend(self.notes)
+        lines.extend(_intraday_footnotes(f))
         lines.append("Quotes, proxies and how each date was read: data/claims.csv (column note).")
         return lines
 
@@ -1055,6 +1075,7 @@ def check_claims(
         frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     for column in ("day0", "previous_date", "event_date"):
         frame[column] = pd.to_datetime(frame[column]).astype("datetime64[ns]")
+    frame["intraday"] = _intraday_objects(frame, claims, cache)
     return ClaimsCheck(frame=frame, notes=tuple(notes))
 
 
@@ -1074,6 +1095,51 @@ def check_event_claims(event, cache=None) -> ClaimsCheck | None:
     if event.claims is None:
         return None
     return check_claims(cache, event.claims, benchmark=event.benchmark, estimation_window=event.estimation)
+
+
+def _intraday_objects(frame: pd.DataFrame, claims: pd.DataFrame, cache) -> list[dict]:
+    """The ``intraday`` object of each claim (:func:`analysis.intraday.intraday_for_claim`): when it held during the
+    session, from the claim's own bars or its declared proxy's; one note when there are none."""
+    from .intraday import intraday_for_claim
+
+    proxies = claims["intraday_proxy"] if "intraday_proxy" in claims.columns else [""] * len(claims)
+    return [intraday_for_claim(row, cache, proxy or None) for row, proxy in zip(frame.itertuples(index=False), proxies)]
+
+
+def _intraday_footnotes(frame: pd.DataFrame) -> list[str]:
+    """When each claim held, from intraday bars (one line per claim that has them), and one line naming the rest."""
+    if "intraday" not in frame.columns:
+        return []
+    lines, without = [], []
+    for row in frame.itertuples(index=False):
+        info = row.intraday
+        if isinstance(info, dict) and info.get("available"):
+            label = f"{info['source_ticker']} {info['interval']} bars" + (", a proxy" if info["proxy"] else "")
+            lines.append(f"[{row.id}] when it held ({label}, ET): {info['in_words']}.")
+        elif isinstance(info, dict):
+            without.append(row.id)
+    if without:
+        lines.append(f"No intraday bars, so no times, for: {', '.join(without)} (no path is interpolated from daily "
+                     "data).")
+    return lines
+
+
+def verdict_in_words(row) -> str:
+    """The verdict in plain words, with the time when intraday bars tell it.
+
+    ``row`` is a row of :meth:`ClaimsCheck.to_frame` (or a record of :meth:`ClaimsCheck.to_records`). Example:
+    "direction contradicted: ... Intraday (META, 1m bars): true from the open until 10:29 ET, ...".
+    """
+    get = row.get if isinstance(row, dict) else (lambda key, default=None: getattr(row, key, default))
+    verdict_name = get("verdict")
+    text = f"{verdict_name.replace('_', ' ')}: {VERDICT_MEANINGS[verdict_name]}"
+    info = get("intraday")
+    if isinstance(info, dict) and info.get("available"):
+        label = f"{info['source_ticker']}, {info['interval']} bars" + (", a proxy" if info["proxy"] else "")
+        text += f" Intraday ({label}): {info['in_words']}."
+    elif isinstance(info, dict) and info.get("note"):
+        text += f" {info['note']}"
+    return text
 
 
 # --------------------------------------------------------------------------------------------------------------------

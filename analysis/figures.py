@@ -154,12 +154,26 @@ def _fig_forest(inputs: FigureInputs):
                        title="Day-0 abnormal return by firm, model and benchmark, with 95 % intervals")
 
 
+def _fig_intraday_claims(inputs: FigureInputs):
+    from .intraday import day_in_time
+
+    return day_in_time(inputs.day0, cache=inputs.cache, registry=inputs.event.claims).plot()
+
+
 def _fig_placebo(inputs: FigureInputs):
     return inputs.study.plot_placebo(inputs.event.lead_firm)
 
 
 def _needs_claims(event: EventConfig) -> str | None:
     return None if event.claims else "the event file names no claims registry (key 'claims')"
+
+
+def _needs_intraday_claims(event: EventConfig) -> str | None:
+    if not event.claims:
+        return _needs_claims(event)
+    from .intraday import has_intraday_for
+
+    return None if has_intraday_for(event) else "no intraday bars are cached for the event's day 0"
 
 
 def _needs_groups(event: EventConfig) -> str | None:
@@ -200,6 +214,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume),
     FigureSpec("claims", "02_claims_vs_market", "each quoted move against the day's range", _fig_claims,
                _needs_claims),
+    FigureSpec("intraday_claims", "02_claims_vs_market", "day-0 intraday paths against the previous close, and when "
+                                                         "each quoted figure held", _fig_intraday_claims,
+               _needs_intraday_claims),
     FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path),
     FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar,
                _needs_groups),

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from . import calendar as cal
-from .cache import Cache, check_price_frame, merge_histories, normalize_ticker
+from .cache import INTRADAY_INTERVALS, Cache, check_bars, check_price_frame, merge_histories, normalize_ticker
 from .errors import (
     AnalysisError,
     CacheCorruptError,
@@ -39,6 +39,8 @@ from .errors import (
     UnknownTickerError,
 )
 
+#: How far back Yahoo serves each intraday interval, in days (PITFALLS.md): 1m 30 days, 2m-90m 60 days, 1h 730.
+YAHOO_LOOKBACK_DAYS = {"1m": 30, "2m": 60, "5m": 60, "15m": 60, "30m": 60, "60m": 60, "90m": 60, "1h": 730}
 #: Seconds before a request to Yahoo gives up.
 DEFAULT_TIMEOUT = 20.0
 _COLUMN_NAMES = {"Open": "open", "High": "high", "Low": "low", "Close": "close", "Adj Close": "adj_close",
@@ -126,6 +128,7 @@ def fetch_history(ticker: str, start, end, interval: str = "1d", *, timeout: flo
     symbol = normalize_ticker(ticker)
     start_ts, end_ts = cal.to_date(start), cal.to_date(end)
     factory = ticker_factory or _yfinance_ticker
+    _check_lookback(symbol, start_ts, interval, today)
     try:
         raw = factory(symbol).history(start=start_ts.strftime("%Y-%m-%d"),
                                       end=(end_ts + pd.Timedelta(days=1)).strftime("%Y-%m-%d"),
@@ -151,6 +154,8 @@ def fetch_history(ticker: str, start, end, interval: str = "1d", *, timeout: flo
                 "run the fetch again later; nothing was written, the cache is unchanged.",
             )
     problems = check_price_frame(frame, calendar, interval)
+    if interval in INTRADAY_INTERVALS and not problems:
+        problems = check_bars(frame, interval, calendar)  # session hours, strict timestamps (analysis.cache)
     if problems:
         raise FetchError(f"the fetch of {symbol} fails validation: " + "; ".join(problems) + ".",
                          "nothing was written; the cache is unchanged.")
@@ -176,6 +181,8 @@ def fetch_into_cache(ticker: str, start, end, interval: str = "1d", *, cache: Ca
     symbol = normalize_ticker(ticker)
     fetched = fetch_history(symbol, start, end, interval, timeout=timeout, ticker_factory=ticker_factory,
                             today=today)
+    if interval in INTRADAY_INTERVALS:
+        return _bars_into_cache(symbol, fetched, interval, cache)
     try:
         old = cache.read(symbol, interval)
         previous = cache.entry(symbol, interval)
@@ -227,3 +234,47 @@ def fetch_to_cache(tickers: Iterable[str], start, end, interval: str = "1d", *, 
         except AnalysisError as exc:
             outcomes.append(FetchOutcome(symbol, False, f"{symbol}: {exc}"))
     return outcomes
+
+
+# --- intraday bars (1m, 5m) -------------------------------------------------------------------------------------------
+def _check_lookback(symbol: str, start_ts: pd.Timestamp, interval: str, today: dt.date | None) -> None:
+    """Refuse, before any request, an intraday range that Yahoo no longer serves (:data:`YAHOO_LOOKBACK_DAYS`)."""
+    limit = YAHOO_LOOKBACK_DAYS.get(interval)
+    if limit is None:
+        return
+    oldest = cal.to_date(today or dt.date.today()) - pd.Timedelta(days=limit)
+    if start_ts < oldest:
+        raise FetchError(
+            f"Yahoo serves {interval} bars of {symbol} only for the last {limit} days (from {oldest.date()}); "
+            f"{start_ts.date()} is older. Limits: 1m 30 days, 2m-90m 60 days, 1h 730 days.",
+            "choose a later start, a coarser interval (1h goes back 730 days), or import bars cached elsewhere "
+            "(python -m analysis cache import ...).")
+
+
+def _bars_into_cache(symbol: str, fetched: pd.DataFrame, interval: str, cache: Cache) -> FetchOutcome:
+    """Merge fetched 1m/5m bars append-only into ``data/<interval>/`` in the bar format (bar start in ET, and
+    yfinance's own timestamp kept as ``source_timestamp``)."""
+    bars = fetched[["open", "high", "low", "close", "volume"]].copy()
+    bars["source_timestamp"] = [ts.isoformat() for ts in fetched.index]
+    try:
+        old = cache.read_bars(symbol, interval).drop(columns="segment")
+        previous = cache.entry(symbol, interval)
+    except UnknownTickerError:
+        old, previous = None, None
+    try:
+        merged, report = merge_histories(None if old is None else old.assign(adj_close=float("nan")),
+                                         bars.assign(adj_close=float("nan")))
+    except CacheCorruptError as exc:
+        raise FetchError(f"{symbol}: {exc.message}", exc.hint) from None
+    if report["added"] == 0:
+        return FetchOutcome(symbol, True, f"{symbol}: nothing new ({report['overlap']} {interval} bars already cached).")
+    segment = {"source": "Yahoo Finance via yfinance Ticker.history(auto_adjust=False, actions=True), "
+                         f"interval {interval}", "first": bars.index[0].isoformat(), "last": bars.index[-1].isoformat(),
+               "rows_added": report["added"],
+               "fetched_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}
+    history = (previous.history if previous else ()) + (segment,)
+    cache.write_bars(symbol, merged.drop(columns="adj_close"), interval=interval,
+                     source=previous.source if previous else segment["source"],
+                     close_basis=previous.close_basis if previous else "fetched_raw", history=history)
+    return FetchOutcome(symbol, True, f"{symbol}: added {report['added']} {interval} bars "
+                                      f"({segment['first']}..{segment['last']}).", report["added"])

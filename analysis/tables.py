@@ -17,10 +17,24 @@ __all__ = ["cache_overview", "markdown_section", "day0_table", "group_tests_tabl
            "verdicts_markdown", "claims_in_plain_words", "window_name"]
 
 
-def cache_overview(cache: Cache | None = None) -> pd.DataFrame:
-    """What is cached (:meth:`Cache.coverage`) beside where it came from (``data/provenance.csv``), by ticker."""
+def cache_overview(cache: Cache | None = None, interval: str | None = "1d") -> pd.DataFrame:
+    """What is cached (:meth:`Cache.coverage`) beside where it came from (``data/provenance.csv``), by ticker.
+
+    Parameters
+    ----------
+    cache : Cache, optional
+    interval : str or None
+        Only the files of this interval (default the daily histories; ``None`` for every file).
+
+    Returns
+    -------
+    DataFrame
+    """
     cache = cache or Cache()
-    coverage = cache.coverage().drop(columns=["file"])
+    coverage = cache.coverage()
+    if interval is not None:
+        coverage = coverage[coverage["interval"] == interval]
+    coverage = coverage.drop(columns=["file"])
     provenance = cache.provenance()
     coverage["source"] = [provenance.get(t, {}).get("source", "") for t in coverage["ticker"]]
     coverage["cross_check"] = [provenance.get(t, {}).get("cross_check", "") for t in coverage["ticker"]]
@@ -128,8 +142,13 @@ def claims_in_plain_words(check) -> str:
         close = f"{signed(row.close_pct, '+.2f')} %" if pd.notna(row.close_pct) else "n/a"
         day = f"{row.day0:%d %b %Y}" if pd.notna(row.day0) else "day 0"
         flag = " **The sign differs from the close.**" if row.sign_differs_from_close else ""
+        info = getattr(row, "intraday", None)  # when the figure held, from intraday bars (analysis.intraday)
+        when = ""
+        if isinstance(info, dict) and info.get("available"):
+            proxy = ", a proxy" if info["proxy"] else ""
+            when = f" *When:* {info['in_words']} ({info['source_ticker']} {info['interval']} bars{proxy})."
         lines.append(f"* **{row.subject}** ({row.ticker}): quoted {quoted}; closed {close} on {day}. "
-                     f"*{row.verdict.replace('_', ' ')}*: {VERDICT_MEANINGS[row.verdict]}{flag}")
+                     f"*{row.verdict.replace('_', ' ')}*: {VERDICT_MEANINGS[row.verdict]}{flag}{when}")
     return "\n".join(lines)
 
 

@@ -66,7 +66,7 @@ for problem in problems:
     print("  ", problem)
 
 # %%
-cache_overview(cache)
+cache_overview(cache)  # the daily histories; intraday bars are shown in notebook 2, where they are used
 
 # %% [markdown]
 # `close_basis` says what `close` means in each file; it matters when a quoted figure is compared with a close.

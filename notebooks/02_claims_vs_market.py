@@ -79,5 +79,40 @@ Markdown(verdicts_markdown(check)) if check is not None else None
 Markdown(claims_in_plain_words(check)) if check is not None else None
 
 # %% [markdown]
+# ## Within the day: when each quoted figure held
+#
+# The verdicts above say that most figures were snapshots taken during the session, not when. Where real intraday
+# bars of day 0 are cached (`data/1m`, `data/5m`; their clocks and quirks are in `data/intraday/README.md`), each path
+# is drawn in percent against the **previous session's raw close** (where a series has no raw daily close, its own
+# closing bar or a close derived from its adjusted daily file is used, and the path says which).
+#
+# A claim *holds* during a bar when it is true somewhere in that bar's low–high range: a fall ("down") while the
+# price is below the previous close, a number while it is within half a unit of its last digit. Times are ET, bars
+# labelled by their start. A declared proxy (e.g. QQQ for the Nasdaq-100, in the registry's `intraday_proxy` column)
+# is labelled as one; claims with no bars say so, and no path is ever filled in from daily data.
+
+# %%
+from analysis.intraday import day_in_time, has_intraday_for
+
+day = None
+if check is not None and has_intraday_for(event, cache):
+    day = day_in_time(inputs.day0, cache, registry=event.claims)
+    display(day.table())
+else:
+    print("Left out: no claims, or no intraday bars cached for this day 0.")
+
+# %%
+draw("intraday_claims", inputs)
+
+# %%
+Markdown(day.in_words()) if day is not None else None
+
+# %% [markdown]
+# The path of the first series held, with its regular-session low and high and their times:
+
+# %%
+print(day.paths[0].summary()) if day is not None and day.paths else None
+
+# %% [markdown]
 # **Next:** [3 · The event study](03_event_study.ipynb): was the move abnormal, given how each stock moves with the
 # market?
