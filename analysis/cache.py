@@ -14,8 +14,9 @@ Layout
     the bar's start as ISO 8601 with its America/New_York offset, raw prices, and the source's own timestamp kept
     as text beside it (sources used different clocks; ``data/intraday/README.md`` explains each). Imported byte
     for byte; checked by :func:`check_bars` and :func:`compare_bars_with_daily`.
-``data/factors/FF3_daily.csv``
-    Fama-French daily factors, **in percent**, as the Kenneth R. French library publishes them.
+``data/factors/FF3_daily.csv``, ``FF5_daily.csv``, ``MOM_daily.csv``
+    Fama-French daily factors (3 factors, 5 factors, momentum), **in percent**, as the Kenneth R. French library
+    publishes them.
 ``data/secondary/``
     A second vendor's series, kept for cross-checks only (not a separate ticker).
 ``data/meta/``
@@ -73,6 +74,12 @@ from .errors import (
 PRICE_COLUMNS = ("open", "high", "low", "close", "adj_close", "volume")
 OPTIONAL_COLUMNS = ("dividends", "stock_splits")
 FACTOR_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
+#: The Fama-French daily factor files: name -> (file in factors/, its columns after ``date``), all in percent.
+FACTOR_FILES = {
+    "FF3": ("FF3_daily.csv", FACTOR_COLUMNS),
+    "FF5": ("FF5_daily.csv", ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF")),
+    "MOM": ("MOM_daily.csv", ("Mom",)),
+}
 INTERVALS = ("1d", "1h", "1m", "5m")
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -271,19 +278,21 @@ def check_price_frame(frame: pd.DataFrame, calendar: str, interval: str = "1d") 
     return problems
 
 
-def parse_factor_csv(payload: bytes | Path, label: str = "factors") -> pd.DataFrame:
-    """Parse the Fama-French daily factors (percent), or raise :class:`CacheCorruptError`."""
+def parse_factor_csv(payload: bytes | Path, label: str = "factors",
+                     columns: tuple[str, ...] = FACTOR_COLUMNS) -> pd.DataFrame:
+    """Parse a Fama-French daily factor file (percent) with ``columns`` after ``date`` (FF3 by default; see
+    :data:`FACTOR_FILES`), or raise :class:`CacheCorruptError`."""
     source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
         raw = pd.read_csv(source, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
-    expected = ["date", *FACTOR_COLUMNS]
+    expected = ["date", *columns]
     if list(raw.columns) != expected or raw.empty:
         raise CacheCorruptError(f"{label} has columns {list(raw.columns)}; expected {expected}.", _IMPORT_HINT)
     try:
         index = pd.DatetimeIndex(pd.to_datetime(raw["date"], format="%Y-%m-%d"), name="session").as_unit("ns")
-        frame = raw[list(FACTOR_COLUMNS)].apply(lambda s: pd.to_numeric(s, errors="raise")).astype("float64")
+        frame = raw[list(columns)].apply(lambda s: pd.to_numeric(s, errors="raise")).astype("float64")
     except (ValueError, TypeError) as exc:
         raise CacheCorruptError(f"{label} has a malformed value ({exc}).", _IMPORT_HINT) from None
     frame.index = index
@@ -889,13 +898,17 @@ class Cache(_BarsMixin):
         local = frame.index.tz_localize(None).normalize()
         return frame[(local >= start_ts) & (local <= end_ts)]
 
-    def read_factors(self) -> pd.DataFrame:
-        """The Fama-French daily factors, **in percent** as published (columns Mkt-RF, SMB, HML, RF)."""
+    def read_factors(self, name: str = "FF3") -> pd.DataFrame:
+        """The Fama-French daily factors, **in percent** as published: ``name`` is "FF3" (Mkt-RF, SMB, HML, RF),
+        "FF5" (Mkt-RF, SMB, HML, RMW, CMA, RF) or "MOM" (Mom); see :data:`FACTOR_FILES`."""
         entries = self.manifest()
-        key = "factors/FF3_daily.csv"
+        if name not in FACTOR_FILES:
+            raise ValueError(f"unknown factor file {name!r}; choose one of {', '.join(FACTOR_FILES)}")
+        filename, columns = FACTOR_FILES[name]
+        key = f"factors/{filename}"
         if key not in entries:
-            raise UnknownTickerError("the Fama-French factors are not in the cache.", _IMPORT_HINT)
-        frame = parse_factor_csv(self._committed_bytes(entries[key]), label=key)
+            raise UnknownTickerError(f"the Fama-French factors {filename} are not in the cache.", _IMPORT_HINT)
+        frame = parse_factor_csv(self._committed_bytes(entries[key]), label=key, columns=columns)
         frame.attrs.update(units="percent", source=entries[key].source)
         return frame
 
@@ -1028,6 +1041,22 @@ class Cache(_BarsMixin):
                 ), payload))
             except AnalysisError as exc:
                 errors.append(f"{factors.name}: {exc.message}")
+        for name in ("FF5", "MOM"):  # beside FF3, the same way
+            filename, columns = FACTOR_FILES[name]
+            extra = root / "factors" / filename
+            if not extra.exists():
+                continue
+            payload = extra.read_bytes()
+            try:
+                frame = parse_factor_csv(payload, label=str(extra), columns=columns)
+                staged.append((CacheEntry(
+                    path=f"factors/{filename}", kind="factors", sha256=hashlib.sha256(payload).hexdigest(),
+                    rows=len(frame), calendar="XNYS", timezone="America/New_York", first=str(frame.index[0].date()),
+                    last=str(frame.index[-1].date()), written_at=_now(),
+                    source=provenance.get(name, {}).get("source", "Kenneth R. French data library (see SOURCES.md)"),
+                ), payload))
+            except AnalysisError as exc:
+                errors.append(f"{extra.name}: {exc.message}")
         for sub, kind in (("secondary", "secondary"), ("meta", "meta")):
             for path in sorted((root / sub).glob("*")) if (root / sub).is_dir() else []:
                 payload = path.read_bytes()
@@ -1097,7 +1126,8 @@ class Cache(_BarsMixin):
                     if (entry.rows, entry.first, entry.last) != (len(frame), fmt(frame.index[0]), fmt(frame.index[-1])):
                         problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
                 elif entry.kind == "factors":
-                    frame = parse_factor_csv(path, label=relative)
+                    columns = next((c for f, c in FACTOR_FILES.values() if f == Path(relative).name), FACTOR_COLUMNS)
+                    frame = parse_factor_csv(path, label=relative, columns=columns)
                     extra = frame.index.difference(cal.sessions(frame.index[0], frame.index[-1], "XNYS"))
                     if len(extra):
                         problems.append(Problem(relative, f"{len(extra)} date(s) are not XNYS sessions"))

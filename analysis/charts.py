@@ -809,6 +809,53 @@ def plot_intraday_claims(day) -> Figure:
 INTERVAL_FRACTION = {"1m": 1 / 60, "5m": 5 / 60}
 
 
+def plot_ar_vs_characteristic(cross_section, characteristic: str = "soxx_beta", *,
+                              source: str = EVENT_STUDY_SOURCE) -> Figure:
+    """Day-0 abnormal return against one firm characteristic, with the cross-sectional regression's fitted line
+    (other characteristics at their means) and every firm labelled.
+
+    Parameters
+    ----------
+    cross_section : analysis.crosssection.CrossSectionResults
+    characteristic : str
+        A column of ``cross_section.characteristics`` (default ``soxx_beta``, the firm's beta to SOXX over the
+        estimation window).
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import numpy as np
+    from matplotlib.ticker import FuncFormatter
+
+    x = cross_section.characteristics[characteristic].to_numpy(dtype=float)
+    y = cross_section.ar0.to_numpy(dtype=float) * 100.0
+    names = [str(f) for f in cross_section.ar0.index]
+    short = {"soxx_beta": "beta to SOXX", "momentum": "momentum", "log_dollar_volume": "log dollar volume"}
+    labels = {"soxx_beta": "beta to SOXX over the estimation window (exposure to AI hardware)",
+              "momentum": "return over months 12 to 1 before the event",
+              "log_dollar_volume": "log mean daily dollar volume over the estimation window"}
+    fig, ax = new_figure(8.0, 5.0)
+    with mpl.rc_context(STYLE):
+        ax.scatter(x, y, s=22, color=COLORS["firm"], zorder=3)
+        for xi, yi, name in zip(x, y, names, strict=True):
+            ax.annotate(name, (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
+        grid = np.linspace(np.nanmin(x), np.nanmax(x), 50)
+        coef = cross_section.params[characteristic]
+        se = cross_section.bse[characteristic]
+        ax.plot(grid, cross_section.fitted_line(characteristic, grid) * 100.0, color=COLORS["day0"], linewidth=1.4,
+                label=f"fitted: slope {coef * 100:+.2f} pp per unit (HC3 se {se * 100:.2f})", zorder=2)
+        ax.axhline(0.0, color="#404040", linewidth=0.8, zorder=1)
+        ax.yaxis.set_major_formatter(FuncFormatter(_signed_percent))
+        ax.set_xlabel(labels.get(characteristic, characteristic))
+        ax.set_ylabel(f"day-0 {AR_AXIS_LABEL}")
+        ax.set_title(f"Who fell: day-0 abnormal return against {short.get(characteristic, characteristic)} "
+                     f"(N = {cross_section.nobs}, R² = {cross_section.rsquared:.2f})", loc="left")
+        ax.legend(loc="best", fontsize=8)
+        add_source_line(fig, f"{source}\nOLS of day-0 ARs on SOXX beta, momentum and log dollar volume, HC3 standard "
+                             f"errors; other characteristics held at their means. Small N: descriptive.")
+
+
 # --------------------------------------------------------------------------------------------------------------------
 # issue 10: the aftermath of an event, and every release as an event
 # --------------------------------------------------------------------------------------------------------------------

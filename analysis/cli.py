@@ -245,10 +245,26 @@ def cmd_study(args) -> int:
     cache = _cache(args)
     results = run_event_study(event, cache)
     indices = index_table(event, cache)
+    volume = cross = None
+    if getattr(args, "volume", False):
+        from .volume import volume_study
+
+        volume = volume_study(event, cache, tickers=results.tickers)
+    if getattr(args, "cross_section", False):
+        from .crosssection import firm_cross_section
+
+        cross = firm_cross_section(results, cache)
     if args.json:
-        _print_json(study_json(results, indices))
+        _print_json(study_json(results, indices, volume=volume, cross_section=cross))
         return 0
     print(results.summary())
+    if volume is not None:
+        print(volume.attrs["what"])
+        shown = volume[["volume0", "abnormal_log_volume", "volume_ratio", "t", "p"]]
+        print(shown.to_string(float_format=lambda v: f"{v:10.3f}"))
+        print()
+    if cross is not None:
+        print(cross.summary())
     print()
     print(f"Indices on day 0 ({results.day0.date()}): raw simple close-to-close return (%), z against the "
           f"estimation window {window_label(event.estimation)}, percentile among all cached daily returns")
@@ -443,7 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
         event_options(p)
         p.add_argument("--tickers", help="comma-separated firms (default: the event's tickers)")
         p.add_argument("--benchmark", help="market proxy of the market model (default: the event's, ^GSPC)")
-        p.add_argument("--model", choices=["market", "market-adjusted", "constant-mean", "ff3"],
+        p.add_argument("--model", choices=["market", "market-adjusted", "constant-mean", "ff3", "carhart", "ff5",
+                                           "garch"],
                        help="normal-return model (default: the event's, market)")
         p.add_argument("--estimation", nargs=2, type=int, metavar=("START", "END"),
                        help="estimation window in relative sessions (default: the event's, -250 -11)")
@@ -456,6 +473,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("study", help="the event study of the event's firms (market model vs ^GSPC by default)")
     study_options(p)
+    p.add_argument("--volume", action="store_true",
+                   help="add day-0 abnormal volume (log-volume market model, Campbell-Wasley 1996) for every firm")
+    p.add_argument("--cross-section", action="store_true",
+                   help="add the OLS (HC3) of day-0 ARs on SOXX beta, momentum and log dollar volume")
     p.set_defaults(func=cmd_study)
 
     p = sub.add_parser("groups", help="the event's peer groups and their differences")

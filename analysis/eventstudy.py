@@ -12,8 +12,15 @@ model          y                            X                                   
 market         R_i                          [1, R_m]                            L1 − 2
 constant-mean  R_i                          [1]                                 L1 − 1
 ff3            R_i − RF                     [1, Mkt-RF, SMB, HML]               L1 − 4
+carhart        R_i − RF                     [1, Mkt-RF, SMB, HML, Mom]          L1 − 5
+ff5            R_i − RF                     [1, Mkt-RF, SMB, HML, RMW, CMA]     L1 − 6
 market-adj.    R_i − R_m (no fit)           none (α = 0, β = 1 fixed)           L1 − 1
+garch          R_i                          [1, R_m], GARCH(1,1) errors (MLE)   L1 − 2
 ============== ============================ =================================== ============
+
+The GARCH(1,1) market model (:mod:`analysis.volatility`) keeps the market model as its mean equation; its event-day
+ARs are scaled by the conditional variances forecast at the end of the estimation window, instead of the constant
+σ̂². A firm whose GARCH fit does not converge falls back to OLS, and the results say so.
 
 For the linear models σ̂²_i = SSR_i / (L1 − k) and the abnormal returns of an event window with regressors X* have
 the exact covariance (Campbell, Lo & MacKinlay 1997, eq. 4.4.8; MacKinlay 1997, eq. 7)::
@@ -34,6 +41,11 @@ References
 .. [2] Campbell, J. Y., A. W. Lo and A. C. MacKinlay (1997). *The Econometrics of Financial Markets*, ch. 4.
 .. [3] Fama, E. F. and K. R. French (1993). "Common risk factors in the returns on stocks and bonds". *J. Financial
    Economics* 33(1), 3–56.
+.. [4] Carhart, M. M. (1997). "On persistence in mutual fund performance". *J. Finance* 52(1), 57–82.
+.. [5] Fama, E. F. and K. R. French (2015). "A five-factor asset pricing model". *J. Financial Economics* 116(1),
+   1–22.
+.. [6] Bollerslev, T. (1986). "Generalized autoregressive conditional heteroskedasticity". *J. Econometrics* 31(3),
+   307–327.
 The group statistics and their references are in :mod:`analysis.inference`.
 """
 
@@ -56,13 +68,19 @@ from analysis.inference import (
     GRANK_SMALL_N,
     GroupStatistics,
     HypothesisTest,
+    adjust_pvalues,
     car_t_statistics,
     car_t_test,
     group_statistics,
     placebo_pvalues,
     placebo_test,
+    pretrend_f_statistics,
+    pretrend_test,
+    student_t_pvalue,
     window_key,
 )
+from analysis.events import window_label
+from analysis.jsonutil import json_float as _json_float
 
 __all__ = [
     "MODELS",
@@ -75,18 +93,36 @@ __all__ = [
     "index_reaction",
     "long_short_difference",
     "forest_table",
+    "FACTOR_MODELS",
+    "MARKET_MODELS",
+    "EventStudyComparison",
+    "compare",
+    "window_label",
 ]
 
 #: The normal-return models offered.
-MODELS = ("market", "market-adjusted", "constant-mean", "ff3")
+MODELS = ("market", "market-adjusted", "constant-mean", "ff3", "carhart", "ff5", "garch")
 #: Columns the ``factors`` frame must hold for ``model="ff3"`` (decimal fractions, daily).
 FF3_COLUMNS = ("Mkt-RF", "SMB", "HML", "RF")
+#: The factor models: their regressors (the ``factors`` frame must also hold RF, decimal fractions, daily).
+FACTOR_MODELS = MappingProxyType({
+    "ff3": ("Mkt-RF", "SMB", "HML"),
+    "carhart": ("Mkt-RF", "SMB", "HML", "Mom"),
+    "ff5": ("Mkt-RF", "SMB", "HML", "RMW", "CMA"),
+})
+#: The models that need a benchmark series.
+MARKET_MODELS = ("market", "market-adjusted", "garch")
+#: Pre-event window of the pre-trend test (relative sessions).
+PRETREND_WINDOW = (-10, -1)
 #: Coefficient names of each model, in the column order of X.
 PARAM_NAMES = MappingProxyType({
     "market": ("alpha", "beta"),
     "market-adjusted": ("alpha", "beta"),
     "constant-mean": ("alpha",),
     "ff3": ("alpha", "beta_mkt", "beta_smb", "beta_hml"),
+    "carhart": ("alpha", "beta_mkt", "beta_smb", "beta_hml", "beta_mom"),
+    "ff5": ("alpha", "beta_mkt", "beta_smb", "beta_hml", "beta_rmw", "beta_cma"),
+    "garch": ("alpha", "beta"),
 })
 #: Equations, for labels.
 MODEL_EQUATIONS = MappingProxyType({
@@ -94,6 +130,9 @@ MODEL_EQUATIONS = MappingProxyType({
     "market-adjusted": "AR_i = R_i − R_m (α = 0, β = 1 fixed)",
     "constant-mean": "R_i = α_i + ε_i (OLS: the estimation-window mean)",
     "ff3": "R_i − RF = α_i + β_mkt (Mkt-RF) + β_smb SMB + β_hml HML + ε_i (OLS)",
+    "carhart": "R_i − RF = α_i + β_mkt (Mkt-RF) + β_smb SMB + β_hml HML + β_mom Mom + ε_i (OLS)",
+    "ff5": "R_i − RF = α_i + β_mkt (Mkt-RF) + β_smb SMB + β_hml HML + β_rmw RMW + β_cma CMA + ε_i (OLS)",
+    "garch": "R_i = α_i + β_i R_m + ε_i, ε_i ~ GARCH(1,1) (MLE, arch)",
 })
 #: Returns below this are impossible for simple returns: the caller passed something else (log or percent).
 _MIN_SIMPLE_RETURN = -1.0
@@ -150,6 +189,17 @@ def fit_ols(x: np.ndarray, y: np.ndarray) -> LinearFit:
     ------
     ConstantSeriesError
         If X does not have full column rank (for example a constant benchmark).
+
+    Parameters
+    ----------
+    x : ndarray, shape (L1, k)
+        The shared design matrix.
+    y : ndarray, shape (L1, N)
+        One dependent column per firm.
+
+    Returns
+    -------
+    LinearFit
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -174,6 +224,17 @@ def prediction_error_matrix(x_window: np.ndarray | None, xtx_inverse: np.ndarray
 
     ``V = σ̂² · bracket`` (Campbell, Lo & MacKinlay 1997, eq. 4.4.8). With no estimated parameters (the
     market-adjusted model, ``x_window=None``) it is the identity.
+
+    Parameters
+    ----------
+    x_window : ndarray, shape (L, k), or None
+    xtx_inverse : ndarray, shape (k, k), or None
+    length : int
+        L, the window's sessions.
+
+    Returns
+    -------
+    ndarray, shape (L, L)
     """
     eye = np.eye(length)
     if x_window is None:
@@ -231,7 +292,7 @@ class _Aligned:
     returns_span: np.ndarray  # (S, N)
     benchmark_est: np.ndarray | None
     benchmark_span: np.ndarray | None
-    factors_est: np.ndarray | None  # (L1, 4) Mkt-RF, SMB, HML, RF
+    factors_est: np.ndarray | None  # (L1, k) the model's factors, then RF last
     factors_span: np.ndarray | None
 
 
@@ -250,15 +311,16 @@ class EventStudy:
         (ascending), so that integer position is relative session; one column per ticker.
     day0 : Timestamp
         Event day 0; must be in ``returns.index``.
-    model : {"market", "market-adjusted", "constant-mean", "ff3"}
+    model : {"market", "market-adjusted", "constant-mean", "ff3", "carhart", "ff5", "garch"}
         The normal-return model (see the module docstring).
     benchmark : Series, optional
-        Simple returns of the market proxy, required by "market" and "market-adjusted". Aligned on
+        Simple returns of the market proxy, required by "market", "market-adjusted" and "garch". Aligned on
         ``returns.index``; a date the firms need that it lacks raises :class:`DataGapError`.
     benchmark_name : str
         Label of the benchmark, for reporting (default ``"^GSPC"``).
     factors : DataFrame, optional
-        Fama–French daily factors with columns ``Mkt-RF, SMB, HML, RF`` in decimal fractions, required by "ff3".
+        Fama–French daily factors in decimal fractions, required by the factor models: ``Mkt-RF, SMB, HML, RF``
+        ("ff3"), plus ``Mom`` ("carhart", Carhart 1997) or ``RMW, CMA`` ("ff5", Fama and French 2015).
     estimation_window : (int, int)
         Inclusive relative sessions; default (−250, −11), L1 = 240. It is cut at the start of the data; fewer than
         ``min_estimation_returns`` usable returns raise :class:`WindowError`.
@@ -312,13 +374,14 @@ class EventStudy:
         if not returns.columns.is_unique:
             raise ValueError("returns has duplicate ticker columns")
         _check_index(returns.index, "returns")
-        if model in ("market", "market-adjusted") and benchmark is None:
+        if model in MARKET_MODELS and benchmark is None:
             raise ValueError(f"the {model} model needs a benchmark series")
-        if model == "ff3" and factors is None:
-            raise ValueError("the ff3 model needs the factors frame (Mkt-RF, SMB, HML, RF in decimals)")
+        if model in FACTOR_MODELS and factors is None:
+            raise ValueError(f"the {model} model needs the factors frame ({', '.join(FACTOR_MODELS[model])}, RF in "
+                             "decimals)")
 
         self._model = model
-        self._benchmark_name = benchmark_name if model in ("market", "market-adjusted") else None
+        self._benchmark_name = benchmark_name if model in MARKET_MODELS else None
         self._min_estimation = int(min_estimation_returns)
         self._requested_estimation = _check_window(estimation_window, "estimation_window")
         self._event_windows = tuple(_check_window(w, "event window") for w in event_windows)
@@ -443,7 +506,7 @@ class EventStudy:
             )
 
         bench_est = bench_span = None
-        if self._model in ("market", "market-adjusted"):
+        if self._model in MARKET_MODELS:
             bench = self._aligned_series(benchmark, index, used_rows, f"benchmark {self._benchmark_name}")
             bench_est, bench_span = bench[: len(est_rows)], bench[len(est_rows) :]
             if np.ptp(bench_est) == 0:
@@ -452,8 +515,8 @@ class EventStudy:
                     hint="choose another benchmark.",
                 )
         fac_est = fac_span = None
-        if self._model == "ff3":
-            fac = self._aligned_factors(factors, index, used_rows)
+        if self._model in FACTOR_MODELS:
+            fac = self._aligned_factors(factors, index, used_rows, (*FACTOR_MODELS[self._model], "RF"))
             fac_est, fac_span = fac[: len(est_rows)], fac[len(est_rows) :]
 
         aligned = _Aligned(
@@ -494,15 +557,17 @@ class EventStudy:
         return aligned
 
     @staticmethod
-    def _aligned_factors(factors: pd.DataFrame, index: pd.DatetimeIndex, rows: np.ndarray) -> np.ndarray:
+    def _aligned_factors(
+        factors: pd.DataFrame, index: pd.DatetimeIndex, rows: np.ndarray, columns: Sequence[str] = FF3_COLUMNS
+    ) -> np.ndarray:
         if not isinstance(factors, pd.DataFrame):
             raise TypeError(f"factors must be a DataFrame, not {type(factors).__name__}")
-        missing_cols = [c for c in FF3_COLUMNS if c not in factors.columns]
+        missing_cols = [c for c in columns if c not in factors.columns]
         if missing_cols:
-            raise ValueError(f"factors lack the columns {missing_cols}; expected {list(FF3_COLUMNS)}")
+            raise ValueError(f"factors lack the columns {missing_cols}; expected {list(columns)}")
         _check_index(factors.index, "factors")
         needed = index[rows]
-        aligned = factors.loc[:, list(FF3_COLUMNS)].reindex(needed).to_numpy(dtype=float, na_value=np.nan)
+        aligned = factors.loc[:, list(columns)].reindex(needed).to_numpy(dtype=float, na_value=np.nan)
         missing = np.isnan(aligned).any(axis=1)
         if missing.any():
             raise DataGapError(
@@ -541,7 +606,7 @@ class EventStudy:
         a = self._aligned
         ones_est = np.ones((a.returns_est.shape[0], 1))
         ones_span = np.ones((a.returns_span.shape[0], 1))
-        if self._model == "market":
+        if self._model in ("market", "garch"):
             return (
                 a.returns_est,
                 a.returns_span,
@@ -557,20 +622,25 @@ class EventStudy:
             )
         if self._model == "constant-mean":
             return a.returns_est, a.returns_span, ones_est, ones_span
-        # ff3: excess return on [1, Mkt-RF, SMB, HML]
+        # factor models: excess return on [1, factors]; RF is the last column
         return (
-            a.returns_est - a.factors_est[:, 3:4],
-            a.returns_span - a.factors_span[:, 3:4],
-            np.hstack([ones_est, a.factors_est[:, :3]]),
-            np.hstack([ones_span, a.factors_span[:, :3]]),
+            a.returns_est - a.factors_est[:, -1:],
+            a.returns_span - a.factors_span[:, -1:],
+            np.hstack([ones_est, a.factors_est[:, :-1]]),
+            np.hstack([ones_span, a.factors_span[:, :-1]]),
         )
 
     def fit(self) -> EventStudyResults:
         """Fit the normal-return model for all firms at once and compute ARs, CARs, variances and tests.
 
+        The linear models share one QR decomposition (:func:`fit_ols`). ``model="garch"`` fits the market model by
+        OLS first, then one GARCH(1,1) market model per firm (:func:`analysis.volatility.fit_garch_market_model`);
+        a firm whose GARCH fit does not converge keeps its OLS fit.
+
         Returns
         -------
         EventStudyResults
+            Holding a back-reference to this study (:attr:`EventStudyResults.study`).
         """
         y_est, y_span, x_est, x_span = self._design()
         n_est, n_firms = y_est.shape
@@ -581,6 +651,7 @@ class EventStudy:
             df = n_est - 1
             sigma2 = np.einsum("ij,ij->j", centred, centred) / df
             params = np.vstack([np.zeros(n_firms), np.ones(n_firms)])
+            param_se = np.full(params.shape, np.nan)  # fixed, not estimated
             variance_residuals = centred
             whitened_span = None
             xtx_inverse = None
@@ -591,9 +662,31 @@ class EventStudy:
             df = ols.df
             sigma2 = ols.sigma2
             params = ols.coefficients
+            param_se = np.sqrt(np.outer(np.diag(ols.xtx_inverse), sigma2))
             variance_residuals = ols.residuals
             whitened_span = x_span @ ols.r_inverse  # rows g_τ with x_τ'(X'X)⁻¹x_τ = |g_τ|²
             xtx_inverse = ols.xtx_inverse
+        garch = event_variance = None
+        if self._model == "garch":
+            from analysis.volatility import fit_garch_market_model
+
+            garch = fit_garch_market_model(y_est, self._aligned.benchmark_est)
+            ok = garch.converged
+            if ok.any():
+                params = params.copy()
+                param_se = param_se.copy()
+                params[:, ok] = garch.coefficients[:, ok]
+                param_se[:, ok] = garch.coefficient_se[:, ok]
+                estimation_ar = estimation_ar.copy()
+                estimation_ar[:, ok] = garch.residuals[:, ok]
+                event_ar = y_span - x_span @ params
+                variance_residuals = estimation_ar
+                sigma2 = np.einsum("ij,ij->j", estimation_ar, estimation_ar) / df
+            steps = self._aligned.span_taus - self._estimation_window[1]
+            ols_daily = 1.0 + np.einsum("ij,ij->i", whitened_span, whitened_span)
+            event_variance = np.outer(ols_daily, sigma2)
+            if ok.any():
+                event_variance[:, ok] = garch.forecast(steps)[:, ok]
         sigma = np.sqrt(sigma2)
         flat = np.flatnonzero(sigma < _SIGMA_FLOOR)
         if flat.size:
@@ -614,19 +707,15 @@ class EventStudy:
             whitened_span=whitened_span,
             x_span=x_span,
             xtx_inverse=xtx_inverse,
+            param_se=param_se,
+            garch=garch,
+            event_variance=event_variance,
         )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Results
 # ---------------------------------------------------------------------------------------------------------------
-
-
-def _json_float(x) -> float | None:
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 class EventStudyResults:
@@ -649,22 +738,11 @@ class EventStudyResults:
         whitened_span: np.ndarray | None,
         x_span: np.ndarray | None,
         xtx_inverse: np.ndarray | None,
+        param_se: np.ndarray | None = None,
+        garch=None,
+        event_variance: np.ndarray | None = None,
     ) -> None:
-        aligned = study._aligned
-        self._model = study.model
-        self._benchmark_name = study._benchmark_name
-        self._event_date = study._event_date
-        self._day0 = study._day0
-        self._estimation_window = study.estimation_window
-        self._requested_estimation = study._requested_estimation
-        self._event_windows = study._event_windows
-        self._span = study.event_span
-        self._confounds = dict(study._confounds)
-        self._tickers = aligned.tickers
-        self._estimation_sessions = aligned.estimation_sessions
-        self._span_sessions = aligned.span_sessions
-        self._span_taus = aligned.span_taus
-        self._estimation_taus = aligned.estimation_taus
+        self._study = study
         self._params = params
         self._sigma2 = sigma2
         self._df = int(df)
@@ -676,14 +754,40 @@ class EventStudyResults:
         self._whitened_span = whitened_span
         self._x_span = x_span
         self._xtx_inverse = xtx_inverse
-        for array in (params, sigma2, estimation_ar, event_ar, variance_residuals):
+        self._param_se = np.full(params.shape, np.nan) if param_se is None else param_se
+        self._garch = garch
+        self._event_variance = event_variance
+        for array in (params, sigma2, estimation_ar, event_ar, variance_residuals, self._param_se):
             array.setflags(write=False)
+
+    # -- the configured study (back-reference, as linearmodels' results keep their model) -------------------------
+
+    @property
+    def study(self) -> EventStudy:
+        """The configured :class:`EventStudy` that produced these results (its data and settings live there)."""
+        return self._study
+
+    _model = property(lambda self: self._study._model)
+    _benchmark_name = property(lambda self: self._study._benchmark_name)
+    _event_date = property(lambda self: self._study._event_date)
+    _day0 = property(lambda self: self._study._day0)
+    _estimation_window = property(lambda self: self._study._estimation_window)
+    _requested_estimation = property(lambda self: self._study._requested_estimation)
+    _event_windows = property(lambda self: self._study._event_windows)
+    _span = property(lambda self: self._study._span)
+    _confounds = property(lambda self: self._study._confounds)
+    _tickers = property(lambda self: self._study._aligned.tickers)
+    _estimation_sessions = property(lambda self: self._study._aligned.estimation_sessions)
+    _span_sessions = property(lambda self: self._study._aligned.span_sessions)
+    _span_taus = property(lambda self: self._study._aligned.span_taus)
+    _estimation_taus = property(lambda self: self._study._aligned.estimation_taus)
 
     # -- labels -------------------------------------------------------------------------------------------------
 
     @property
     def model(self) -> str:
-        """``"market"``, ``"market-adjusted"``, ``"constant-mean"`` or ``"ff3"``."""
+        """One of :data:`MODELS`: ``"market"``, ``"market-adjusted"``, ``"constant-mean"``, ``"ff3"``, ``"carhart"``,
+        ``"ff5"`` or ``"garch"``."""
         return self._model
 
     @property
@@ -696,6 +800,10 @@ class EventStudyResults:
         """What the normal return is measured against, in words."""
         if self._model == "ff3":
             return "Fama–French 3 factors (Mkt-RF, SMB, HML; RF)"
+        if self._model == "carhart":
+            return "Carhart 4 factors (Mkt-RF, SMB, HML, Mom; RF)"
+        if self._model == "ff5":
+            return "Fama–French 5 factors (Mkt-RF, SMB, HML, RMW, CMA; RF)"
         if self._model == "constant-mean":
             return "the firm's own estimation-window mean"
         return str(self._benchmark_name)
@@ -708,6 +816,9 @@ class EventStudyResults:
             "market-adjusted": f"market-adjusted vs {self._benchmark_name}",
             "constant-mean": "constant-mean model",
             "ff3": "Fama–French 3-factor model",
+            "carhart": "Carhart 4-factor model",
+            "ff5": "Fama–French 5-factor model",
+            "garch": f"GARCH(1,1) market model vs {self._benchmark_name}",
         }
         return names[self._model]
 
@@ -767,9 +878,61 @@ class EventStudyResults:
     @cached_property
     def params(self) -> pd.DataFrame:
         """Firm × coefficient: alpha and beta (market; fixed at 0 and 1 for market-adjusted), alpha (constant-mean,
-        the daily mean return), or alpha, beta_mkt, beta_smb, beta_hml (ff3). Decimal, daily."""
+        the daily mean return), or alpha, beta_mkt, beta_smb, beta_hml (ff3; carhart adds beta_mom, ff5 beta_rmw and
+        beta_cma). For garch, the mean equation's maximum-likelihood estimates (OLS where GARCH did not converge).
+        Decimal, daily."""
         index = pd.Index(self._tickers, name="firm")
         return pd.DataFrame(self._params.T, index=index, columns=list(PARAM_NAMES[self._model]))
+
+    @cached_property
+    def bse(self) -> pd.DataFrame:
+        """Firm × coefficient standard errors of :attr:`params`: σ̂ sqrt(diag((X'X)⁻¹)) for OLS (CLM 1997, eq. 4.4.5),
+        arch's robust standard errors for converged GARCH fits, NaN for the fixed α = 0, β = 1 of market-adjusted."""
+        return pd.DataFrame(self._param_se.T, index=self.params.index, columns=self.params.columns)
+
+    @cached_property
+    def tvalues(self) -> pd.DataFrame:
+        """Firm × coefficient t statistics of :attr:`params` against zero (β against 0, not 1)."""
+        return self.params / self.bse
+
+    @cached_property
+    def pvalues(self) -> pd.DataFrame:
+        """Firm × coefficient two-sided p-values of :attr:`tvalues`, Student t(:attr:`df`)."""
+        return pd.DataFrame(student_t_pvalue(self.tvalues.to_numpy(), self._df), index=self.params.index,
+                            columns=self.params.columns)
+
+    def param_conf_int(self, level: float = 0.95) -> pd.DataFrame:
+        """Intervals of the coefficients.
+
+        Parameters
+        ----------
+        level : float
+            Confidence level (Student t(:attr:`df`) critical value).
+
+        Returns
+        -------
+        DataFrame
+            Index (firm, parameter); columns lower, upper (decimal daily for alpha).
+        """
+        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        params = self.params.stack()
+        se = self.bse.stack()
+        frame = pd.DataFrame({"lower": params - crit * se, "upper": params + crit * se})
+        frame.index.names = ["firm", "parameter"]
+        return frame
+
+    @property
+    def garch_fit(self):
+        """The :class:`analysis.volatility.GarchFit` of a ``model="garch"`` study; None for the other models."""
+        return self._garch
+
+    @property
+    def garch_fallbacks(self) -> dict[str, str]:
+        """Firm → why its GARCH fit fell back to OLS (empty when every fit converged, or not a GARCH study)."""
+        if self._garch is None:
+            return {}
+        return {t: m for t, ok, m in zip(self._tickers, self._garch.converged, self._garch.messages, strict=True)
+                if not ok}
 
     @cached_property
     def sigma(self) -> pd.Series:
@@ -821,6 +984,14 @@ class EventStudyResults:
         """c_W = 1'[I + X*(X'X)⁻¹X*']1 for the window, so that Var(CAR_i) = c_W σ̂²_i (shared by all firms).
 
         For the market-adjusted model c_W = L, the window length.
+
+        Parameters
+        ----------
+        window : (int, int)
+
+        Returns
+        -------
+        float
         """
         window = _check_window(window, "window")
         rows = self._span_rows(window)
@@ -831,7 +1002,16 @@ class EventStudyResults:
         return float(length + summed @ summed)
 
     def prediction_error_matrix(self, window: tuple[int, int]) -> np.ndarray:
-        """The L × L bracket I + X*(X'X)⁻¹X*' of the window: Cov(AR_window) = σ̂²_i times it."""
+        """The L × L bracket I + X*(X'X)⁻¹X*' of the window: Cov(AR_window) = σ̂²_i times it.
+
+        Parameters
+        ----------
+        window : (int, int)
+
+        Returns
+        -------
+        ndarray, shape (L, L)
+        """
         window = _check_window(window, "window")
         rows = self._span_rows(window)
         length = window[1] - window[0] + 1
@@ -850,10 +1030,30 @@ class EventStudyResults:
         cum = np.cumsum(self._whitened_span, axis=0)
         return lengths + np.einsum("ij,ij->i", cum, cum)
 
+    def _car_variance(self, window: tuple[int, int]) -> np.ndarray:
+        """Var(CAR_i) of a window for every firm: c_W σ̂²_i, or for GARCH fits the sum of the forecast h_τ."""
+        variance = self.window_factor(window) * self._sigma2
+        if self._event_variance is not None:
+            summed = self._event_variance[self._span_rows(window)].sum(axis=0)
+            variance = np.where(self._garch.converged, summed, variance)
+        return variance
+
+    def _daily_variances(self) -> np.ndarray:
+        if self._event_variance is not None:
+            return self._event_variance
+        return np.outer(self._daily_factors(), self._sigma2)
+
+    def _cumulative_variances(self) -> np.ndarray:
+        variance = np.outer(self._cumulative_factors(), self._sigma2)
+        if self._event_variance is not None:
+            variance = np.where(self._garch.converged, np.cumsum(self._event_variance, axis=0), variance)
+        return variance
+
     @cached_property
     def abnormal_return_se(self) -> pd.DataFrame:
-        """τ × firm: exact standard error of each AR, σ̂ sqrt(1 + x_τ'(X'X)⁻¹x_τ) (decimal)."""
-        se = np.sqrt(np.outer(self._daily_factors(), self._sigma2))
+        """τ × firm: exact standard error of each AR, σ̂ sqrt(1 + x_τ'(X'X)⁻¹x_τ) (decimal); for GARCH fits the
+        square root of the forecast conditional variance h_τ."""
+        se = np.sqrt(self._daily_variances())
         return pd.DataFrame(se, index=self.abnormal_returns.index, columns=self.abnormal_returns.columns)
 
     @cached_property
@@ -864,14 +1064,25 @@ class EventStudyResults:
     @cached_property
     def car_path_se(self) -> pd.DataFrame:
         """τ × firm: exact standard error of :attr:`car_path`, σ̂ sqrt(1'[I + X*(X'X)⁻¹X*']1) over [first τ, τ]."""
-        se = np.sqrt(np.outer(self._cumulative_factors(), self._sigma2))
+        se = np.sqrt(self._cumulative_variances())
         return pd.DataFrame(se, index=self.abnormal_returns.index, columns=self.abnormal_returns.columns)
 
     def car(self, window: tuple[int, int]) -> pd.DataFrame:
-        """Firm × [car, se, t, p, df] for one window: CAR (decimal), exact SE, Student t(df), two-sided p."""
+        """Firm × [car, se, t, p, df] for one window: CAR (decimal), exact SE, Student t(df), two-sided p.
+
+        Parameters
+        ----------
+        window : (int, int)
+            Relative sessions, inclusive, inside :attr:`ar_path`.
+
+        Returns
+        -------
+        DataFrame
+            Index firm. For GARCH fits the SE is the square root of the summed forecast variances.
+        """
         window = _check_window(window, "window")
         car = self._event_ar[self._span_rows(window)].sum(axis=0)
-        variance = self.window_factor(window) * self._sigma2
+        variance = self._car_variance(window)
         t, p = car_t_statistics(car, variance, self._df)
         return pd.DataFrame(
             {"car": car, "se": np.sqrt(variance), "t": t, "p": p, "df": self._df},
@@ -898,13 +1109,33 @@ class EventStudyResults:
             raise KeyError(f"{ticker!r} is not in this study; firms: {', '.join(self._tickers)}") from None
 
     def t_test(self, ticker: str, window: tuple[int, int] = (0, 0)) -> HypothesisTest:
-        """One firm's CAR t-test over a window, as a :class:`~analysis.inference.HypothesisTest`."""
+        """One firm's CAR t-test over a window, as a :class:`~analysis.inference.HypothesisTest`.
+
+        Parameters
+        ----------
+        ticker : str
+        window : (int, int)
+
+        Returns
+        -------
+        HypothesisTest
+        """
         self._ticker_column(ticker)
         row = self.car(window).loc[ticker]
-        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=f"{ticker} CAR{list(window)} t")
+        label = f"{ticker} CAR{window_label(window)} t"
+        return car_t_test(float(row["car"]), float(row["se"]) ** 2, self._df, label=label)
 
     def placebo_test(self, ticker: str) -> HypothesisTest:
-        """One firm's day-0 placebo test."""
+        """One firm's day-0 placebo test.
+
+        Parameters
+        ----------
+        ticker : str
+
+        Returns
+        -------
+        HypothesisTest
+        """
         j = self._ticker_column(ticker)
         return placebo_test(self._estimation_ar[:, j], float(self._event_ar[-self._span[0], j]))
 
@@ -913,23 +1144,48 @@ class EventStudyResults:
 
         Index τ over :attr:`ar_path`; columns: session, ar, ar_se, ar_lo, ar_hi, car, car_se, car_lo, car_hi
         (decimal). CAR is cumulated from the first τ of the path; its SE is the exact one of that window.
+
+        Parameters
+        ----------
+        ticker : str
+        level : float
+
+        Returns
+        -------
+        DataFrame
         """
         j = self._ticker_column(ticker)
         ar = self._event_ar[:, j]
+        if self._event_variance is not None:
+            return self._path_frame(ar, self._sigma2[j], level, self._daily_variances()[:, j],
+                                    self._cumulative_variances()[:, j])
         return self._path_frame(ar, self._sigma2[j], level)
 
     def caar_path(self, tickers: Sequence[str] | None = None, level: float = 0.95) -> pd.DataFrame:
-        """The equal-weighted portfolio's AR (= AAR) and CAR (= CAAR) path with bands from its own regression."""
+        """The equal-weighted portfolio's AR (= AAR) and CAR (= CAAR) path with bands from its own regression.
+
+        Parameters
+        ----------
+        tickers : sequence of str, optional
+            A subset of the firms (all when None).
+        level : float
+
+        Returns
+        -------
+        DataFrame
+            The columns of :meth:`event_path`.
+        """
         columns = self._columns(tickers)
         ar = self._event_ar[:, columns].mean(axis=1)
         portfolio_residuals = self._variance_residuals[:, columns].mean(axis=1)
         return self._path_frame(ar, float(portfolio_residuals @ portfolio_residuals) / self._df, level)
 
-    def _path_frame(self, ar: np.ndarray, sigma2: float, level: float) -> pd.DataFrame:
+    def _path_frame(self, ar: np.ndarray, sigma2: float, level: float, daily_variance=None,
+                    cumulative_variance=None) -> pd.DataFrame:
         crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
-        ar_se = np.sqrt(self._daily_factors() * sigma2)
+        ar_se = np.sqrt(self._daily_factors() * sigma2 if daily_variance is None else daily_variance)
         car = np.cumsum(ar)
-        car_se = np.sqrt(self._cumulative_factors() * sigma2)
+        car_se = np.sqrt(self._cumulative_factors() * sigma2 if cumulative_variance is None else cumulative_variance)
         return pd.DataFrame(
             {
                 "session": self._span_sessions,
@@ -945,8 +1201,118 @@ class EventStudyResults:
             index=pd.Index(self._span_taus, name="tau"),
         )
 
+    def conf_int(self, level: float = 0.95, window: tuple[int, int] | None = None) -> pd.DataFrame:
+        """Confidence intervals of the ARs, or of the CARs of one window (Student t(:attr:`df`) critical value).
+
+        Parameters
+        ----------
+        level : float
+            Confidence level, e.g. 0.95.
+        window : (int, int), optional
+            None: every AR of :attr:`ar_path`; a window: each firm's CAR over it.
+
+        Returns
+        -------
+        DataFrame
+            ARs: index (tau, firm), columns ar, se, lower, upper. CARs: index firm, columns car, se, lower, upper.
+            Decimal simple returns, abnormal under the fitted model.
+        """
+        if not 0 < level < 1:
+            raise ValueError(f"level must be between 0 and 1, got {level!r}")
+        crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
+        if window is None:
+            ar = self.abnormal_returns.stack()
+            se = self.abnormal_return_se.stack()
+            return pd.DataFrame({"ar": ar, "se": se, "lower": ar - crit * se, "upper": ar + crit * se})
+        frame = self.car(window)
+        return pd.DataFrame({"car": frame["car"], "se": frame["se"], "lower": frame["car"] - crit * frame["se"],
+                             "upper": frame["car"] + crit * frame["se"]})
+
+    def adjusted_pvalues(self, window: tuple[int, int] = (0, 0)) -> pd.DataFrame:
+        """The firms' CAR p-values of one window, raw and adjusted for testing N firms at once.
+
+        Holm (1979) controls the family-wise error rate, Benjamini and Hochberg (1995) the false discovery rate; both
+        with :func:`statsmodels.stats.multitest.multipletests` (:func:`analysis.inference.adjust_pvalues`).
+
+        Parameters
+        ----------
+        window : (int, int)
+
+        Returns
+        -------
+        DataFrame
+            Index firm; columns p, p_holm, p_bh.
+        """
+        p = self.car(window)["p"]
+        return pd.DataFrame({"p": p, "p_holm": adjust_pvalues(p.to_numpy(), "holm"),
+                             "p_bh": adjust_pvalues(p.to_numpy(), "fdr_bh")}, index=p.index)
+
+    def pretrend(self, window: tuple[int, int] = PRETREND_WINDOW) -> pd.DataFrame:
+        """Joint test that every AR of a pre-event window is zero, per firm and for the equal-weighted portfolio.
+
+        ``F = AR' B⁻¹ AR / (L σ̂²) ~ F(L, df)`` with B the window's prediction-error bracket
+        (:func:`analysis.inference.pretrend_f_statistics`; Campbell, Lo and MacKinlay 1997, sec. 4.4). The portfolio
+        row uses the portfolio's own residual variance, so it is valid under cross-correlation. For GARCH fits the
+        OLS bracket and σ̂² are used (the test asks whether the mean equation drifted before the event).
+
+        Parameters
+        ----------
+        window : (int, int)
+            Default [−10,−1]; must lie inside :attr:`ar_path` and end before day 0.
+
+        Returns
+        -------
+        DataFrame
+            Index: the firms, then ``"portfolio"``; columns f, p, df1 (L), df2 (df).
+        """
+        window = _check_window(window, "window")
+        if window[1] >= 0:
+            raise WindowError(f"the pre-trend window {window_label(window)} must end before day 0.")
+        rows = self._span_rows(window)
+        bracket = self.prediction_error_matrix(window)
+        ar = np.column_stack([self._event_ar[rows], self._event_ar[rows].mean(axis=1)])
+        portfolio = self._variance_residuals.mean(axis=1)
+        sigma2 = np.append(self._sigma2, float(portfolio @ portfolio) / self._df)
+        f, p = pretrend_f_statistics(ar, bracket, sigma2, self._df)
+        index = pd.Index([*self._tickers, "portfolio"], name="firm")
+        return pd.DataFrame({"f": f, "p": p, "df1": window[1] - window[0] + 1, "df2": self._df}, index=index)
+
+    def pretrend_test(self, ticker: str | None = None, window: tuple[int, int] = PRETREND_WINDOW) -> HypothesisTest:
+        """One row of :meth:`pretrend` as a :class:`~analysis.inference.HypothesisTest` (None: the portfolio).
+
+        Parameters
+        ----------
+        ticker : str, optional
+        window : (int, int)
+
+        Returns
+        -------
+        HypothesisTest
+        """
+        window = _check_window(window, "window")
+        rows = self._span_rows(window)
+        if ticker is None:
+            ar = self._event_ar[rows].mean(axis=1)
+            portfolio = self._variance_residuals.mean(axis=1)
+            sigma2 = float(portfolio @ portfolio) / self._df
+            label = f"portfolio pre-trend F {window_label(window)}"
+        else:
+            j = self._ticker_column(ticker)
+            ar, sigma2 = self._event_ar[rows, j], float(self._sigma2[j])
+            label = f"{ticker} pre-trend F {window_label(window)}"
+        return pretrend_test(ar, self.prediction_error_matrix(window), sigma2, self._df, label=label)
+
     def day0_intervals(self, level: float = 0.95) -> pd.DataFrame:
-        """Firm × [ar, se, lo, hi, df]: day-0 AR with its ``level`` interval (Student t(df)), decimal."""
+        """Firm × [ar, se, lo, hi, df]: day-0 AR with its ``level`` interval (Student t(df)), decimal.
+
+        Parameters
+        ----------
+        level : float
+
+        Returns
+        -------
+        DataFrame
+        """
         frame = self.car((0, 0))
         crit = float(stats.t.ppf(0.5 + level / 2.0, self._df))
         return pd.DataFrame(
@@ -978,6 +1344,14 @@ class EventStudyResults:
         Corrado, with N and r̄) for any subset of the fitted firms (all firms when None).
 
         See :func:`analysis.inference.group_statistics`.
+
+        Parameters
+        ----------
+        tickers : sequence of str, optional
+
+        Returns
+        -------
+        GroupStatistics
         """
         columns = self._columns(tickers)
         return group_statistics(
@@ -1002,31 +1376,66 @@ class EventStudyResults:
         """The JSON shape of issue 3 (without "indices"): decimals, JSON-safe (None for NaN).
 
         Top level: event_date, day0, benchmark, model, estimation_window, firms, group, plus n_estimation, df and
-        returns (a label). ``firms[t]``: alpha, beta (the market loading; None for constant-mean; for ff3 also
-        beta_mkt, beta_smb, beta_hml), sigma, n_estimation, ar{"-10".."10"}, windows{"a,b": {car, se, t, p}},
-        placebo_p. ``group``: see :meth:`analysis.inference.GroupStatistics.to_dict`.
+        returns (a label). ``firms[t]``: alpha, beta (the market loading; None for constant-mean; for the factor
+        models also beta_mkt, beta_smb, beta_hml and beta_mom or beta_rmw, beta_cma), sigma, n_estimation,
+        ar{"-10".."10"}, windows{"a,b": {car, se, t, p, p_holm, p_bh}}, placebo_p, params{name: {value, se, t, p}},
+        pretrend{f, p}, and for garch garch{converged, omega, arch_a, garch_b, note}. ``group``: see
+        :meth:`analysis.inference.GroupStatistics.to_dict` (csect_t/_p, skew_t/_p, wilcoxon_w/_p, bootstrap_p per
+        window). Top level also: pretrend (portfolio), multiple_testing, garch.
+
+        Returns
+        -------
+        dict
+            JSON-safe (``json.dumps(..., allow_nan=False)`` works).
         """
         params = self.params
-        ar = self.abnormal_returns
+        names = list(params.columns)
+        # plain python lists first: per-firm DataFrame look-ups dominate the time with hundreds of firms
+        par = {name: (params[name].tolist(), self.bse[name].tolist(), self.tvalues[name].tolist(),
+                      self.pvalues[name].tolist()) for name in names}
+        taus = [str(int(tau)) for tau in self.abnormal_returns.index]
+        ar = self._event_ar.T.tolist()
+        sigma = self.sigma.tolist()
+        placebo = self.placebo_p.tolist()
+        windows = {}
+        for window in self._event_windows:
+            key = window_key(window)
+            frame = self.cars[key]
+            adjusted = self.adjusted_pvalues(window)
+            windows[key] = [frame[c].tolist() for c in ("car", "se", "t", "p")] + [
+                adjusted["p_holm"].tolist(), adjusted["p_bh"].tolist()]
+        pretrend = self.pretrend() if self._has_pretrend_window() else None
+        pre = None if pretrend is None else (pretrend["f"].tolist(), pretrend["p"].tolist())
+        loading = "beta_mkt" if self._model in FACTOR_MODELS else ("beta" if "beta" in names else None)
         firms = {}
-        for ticker in self._tickers:
-            entry: dict = {"alpha": _json_float(params.at[ticker, "alpha"])}
-            if self._model == "ff3":
-                entry["beta"] = _json_float(params.at[ticker, "beta_mkt"])
-                for name in ("beta_mkt", "beta_smb", "beta_hml"):
-                    entry[name] = _json_float(params.at[ticker, name])
-            elif "beta" in params.columns:
-                entry["beta"] = _json_float(params.at[ticker, "beta"])
-            else:
-                entry["beta"] = None
-            entry["sigma"] = _json_float(self.sigma[ticker])
+        for j, ticker in enumerate(self._tickers):
+            entry: dict = {"alpha": _json_float(par["alpha"][0][j])}
+            entry["beta"] = None if loading is None else _json_float(par[loading][0][j])
+            if self._model in FACTOR_MODELS:
+                for name in PARAM_NAMES[self._model][1:]:
+                    entry[name] = _json_float(par[name][0][j])
+            entry["sigma"] = _json_float(sigma[j])
             entry["n_estimation"] = int(self.n_estimation)
-            entry["ar"] = {str(int(tau)): _json_float(ar.at[tau, ticker]) for tau in ar.index}
+            entry["ar"] = dict(zip(taus, map(_json_float, ar[j]), strict=True))
             entry["windows"] = {
-                key: {name: _json_float(frame.at[ticker, name]) for name in ("car", "se", "t", "p")}
-                for key, frame in self.cars.items()
+                key: dict(zip(("car", "se", "t", "p", "p_holm", "p_bh"), (_json_float(col[j]) for col in cols),
+                              strict=True))
+                for key, cols in windows.items()
             }
-            entry["placebo_p"] = _json_float(self.placebo_p[ticker])
+            entry["placebo_p"] = _json_float(placebo[j])
+            entry["params"] = {
+                name: dict(zip(("value", "se", "t", "p"), (_json_float(col[j]) for col in par[name]), strict=True))
+                for name in names
+            }
+            if pre is not None:
+                entry["pretrend"] = {"f": _json_float(pre[0][j]), "p": _json_float(pre[1][j])}
+            if self._garch is not None:
+                entry["garch"] = {"converged": bool(self._garch.converged[j]),
+                                  "omega": _json_float(self._garch.omega[j]),
+                                  "arch_a": _json_float(self._garch.arch_a[j]),
+                                  "garch_b": _json_float(self._garch.garch_b[j]),
+                                  "note": self._garch.messages[j] + ("; OLS used" if not self._garch.converged[j]
+                                                                      else "")}
             firms[ticker] = entry
         return {
             "event_date": f"{self._event_date:%Y-%m-%d}",
@@ -1040,7 +1449,34 @@ class EventStudyResults:
             "returns": RETURNS_LABEL,
             "firms": firms,
             "group": self.group.to_dict(),
+            **self._extra_dict(pretrend),
         }
+
+    def _has_pretrend_window(self) -> bool:
+        return self._span[0] <= PRETREND_WINDOW[0]
+
+    def _extra_dict(self, pretrend: pd.DataFrame | None) -> dict:
+        """The keys added for researchers: pre-trend test, multiple testing note, GARCH fallbacks."""
+        out: dict = {
+            "multiple_testing": "p_holm (Holm 1979) and p_bh (Benjamini-Hochberg 1995) adjust each window's per-firm "
+                                "p over the N firms (statsmodels.stats.multitest)",
+        }
+        if pretrend is not None:
+            out["pretrend"] = {
+                "window": window_key(PRETREND_WINDOW),
+                "test": f"joint F that every AR of {window_label(PRETREND_WINDOW)} is zero, F(L, df)",
+                "df1": int(PRETREND_WINDOW[1] - PRETREND_WINDOW[0] + 1),
+                "df2": int(self._df),
+                "portfolio": {"f": _json_float(pretrend.at["portfolio", "f"]),
+                              "p": _json_float(pretrend.at["portfolio", "p"])},
+            }
+        if self._garch is not None:
+            out["garch"] = {
+                "fallbacks": self.garch_fallbacks,
+                "note": "GARCH(1,1) market model fitted by arch on percent returns; event-day AR variances are its "
+                        "forecasts from the end of the estimation window; firms listed in fallbacks use OLS",
+            }
+        return out
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy numeric table, one row per (firm, window).
@@ -1056,6 +1492,10 @@ class EventStudyResults:
         sigma : residual standard deviation over the estimation window (decimal, daily)
         n_estimation : L1
         placebo_p : day-0 placebo p (the same on every row of a firm)
+
+        Returns
+        -------
+        DataFrame
         """
         rows = []
         for window in self._event_windows:
@@ -1084,6 +1524,13 @@ class EventStudyResults:
             "Variance: exact prediction-error variance σ̂²·1'[I + X*(X'X)⁻¹X*']1 (MacKinlay 1997), t ~ Student "
             f"t({self._df}), two-sided p.",
         ]
+        if self._garch is not None:
+            header[-1] = ("Variance: GARCH(1,1) conditional variances h_τ forecast from the end of the estimation "
+                          f"window (Bollerslev 1986), summed over a window; t ~ Student t({self._df}), two-sided p.")
+            fallbacks = self.garch_fallbacks
+            header.append("GARCH: every fit converged." if not fallbacks else
+                          "GARCH did not converge for " + "; ".join(f"{t} ({m})" for t, m in fallbacks.items())
+                          + ": OLS market model used for them.")
         if (first, last) != self._requested_estimation:
             header.append(
                 f"Note: the estimation window {self._requested_estimation} was cut to the start of the data, "
@@ -1098,6 +1545,10 @@ class EventStudyResults:
                 fit["alpha (%/day)"] = params[name].map(lambda v: f"{v:.4f}")
             else:
                 fit[name] = (params[name] / 100.0).map(lambda v: f"{v:.3f}")
+        fit["alpha t"] = self.tvalues["alpha"].map(lambda v: f"{v:.2f}")
+        loading = "beta" if "beta" in params.columns else ("beta_mkt" if "beta_mkt" in params.columns else None)
+        if loading is not None:
+            fit[f"{loading} se"] = self.bse[loading].map(lambda v: f"{v:.3f}")
         fit["sigma (%/day)"] = (self.sigma * 100).map(lambda v: f"{v:.3f}")
         fit["n"] = self.n_estimation
         fit["placebo p (day 0)"] = self.placebo_p.map(lambda v: f"{v:.4f}")
@@ -1107,6 +1558,7 @@ class EventStudyResults:
         sections.append(("Fit over the estimation window, and the day-0 placebo p", fit, [placebo_note]))
         for window in self._event_windows:
             frame = self.car(window)
+            adjusted = self.adjusted_pvalues(window)
             dates = self.sessions.loc[[window[0], window[1]]]
             table = pd.DataFrame(
                 {
@@ -1114,12 +1566,14 @@ class EventStudyResults:
                     "se (%)": (frame["se"] * 100).map(lambda v: f"{v:.2f}"),
                     "t": frame["t"].map(lambda v: f"{v:.2f}"),
                     "p": frame["p"].map(lambda v: f"{v:.4f}"),
+                    "p Holm": adjusted["p_holm"].map(lambda v: f"{v:.4f}"),
+                    "p BH": adjusted["p_bh"].map(lambda v: f"{v:.4f}"),
                 }
             )
             notes = self._confound_notes(window)
             sections.append(
                 (
-                    f"CAR over τ ∈ [{window[0]}, {window[1]}] ({dates.iloc[0]:%Y-%m-%d} to {dates.iloc[1]:%Y-%m-%d})",
+                    f"CAR {window_label(window)} ({dates.iloc[0]:%Y-%m-%d} to {dates.iloc[1]:%Y-%m-%d})",
                     table,
                     notes,
                 )
@@ -1138,19 +1592,36 @@ class EventStudyResults:
             f"GRANK t [t({self.n_estimation - 1})]": lambda w: _fmt_stat(w.grank),
             f"Wald chi2({group.n})": lambda w: _fmt_stat(w.wald),
             f"Wald, exact Hotelling F({group.n}, {self._df - group.n + 1})": lambda w: _fmt_stat(w.wald_exact),
+            f"cross-sectional t [t({group.n - 1})] (assumes independence)": lambda w: _fmt_stat(w.csect),
+            "skewness-adjusted t [N(0,1)] (assumes independence)": lambda w: _fmt_stat(w.skew),
+            "Wilcoxon signed-rank W (assumes independence)": lambda w: _fmt_stat(w.wilcoxon),
+            "bootstrap p, whole dates resampled": lambda w: f"{w.bootstrap.pvalue:.4f}",
         }
         table = pd.DataFrame(
-            {f"[{w.window[0]},{w.window[1]}]": [fn(w) for fn in rows.values()] for w in group.windows},
+            {window_label(w.window): [fn(w) for fn in rows.values()] for w in group.windows},
             index=pd.Index(list(rows), name="statistic"),
         )
         notes = [
             f"N = {group.n}, r̄ = {group.rbar:.3f} (mean pairwise correlation of estimation-window residuals).",
             f"Corrado rank t (day 0) = {_fmt_stat(group.corrado)}, N(0,1).",
-            "Robust to cross-correlation: portfolio t, KP-adjusted Patell and BMP, GRANK, Wald. Plain Patell, plain "
-            "BMP, Corrado and the generalized sign assume independent firms.",
+            "Robust to cross-correlation: portfolio t, KP-adjusted Patell and BMP, GRANK, Wald, the date bootstrap. "
+            "Plain Patell, plain BMP, Corrado, the generalized sign, the cross-sectional t, the skewness-adjusted t "
+            "and Wilcoxon assume independent firms.",
             "Wald chi2 is the large-sample law and over-rejects somewhat; the exact Hotelling F row is its "
             "finite-sample form.",
+            f"Bootstrap: {group.bootstrap_draws} draws of whole estimation-window dates (seed {group.bootstrap_seed}), "
+            "so the cross-correlation of the firms is kept.",
+            "Per-firm p are adjusted over the N firms: Holm (family-wise error), Benjamini-Hochberg (false discovery "
+            "rate).",
         ]
+        if self._has_pretrend_window():
+            pre = self.pretrend()
+            first, last = PRETREND_WINDOW
+            notes.append(
+                f"Pre-trend: joint F({last - first + 1}, {self._df}) that every AR of {window_label(PRETREND_WINDOW)} "
+                f"is zero: portfolio F = {pre.at['portfolio', 'f']:.2f} (p {pre.at['portfolio', 'p']:.4f}); "
+                f"{int((pre['p'].drop('portfolio') < 0.05).sum())} of {group.n} firms reject at 5 %."
+            )
         if group.n < GRANK_SMALL_N:
             notes.append(
                 f"GRANK over-rejects with few firms (N = {group.n} < {GRANK_SMALL_N}): its tails are closer to "
@@ -1169,7 +1640,12 @@ class EventStudyResults:
         ]
 
     def summary(self) -> str:
-        """Readable text tables (percent where marked)."""
+        """Readable text tables (percent where marked).
+
+        Returns
+        -------
+        str
+        """
         out = []
         for title, table, notes in self._sections():
             out.append(title)
@@ -1204,6 +1680,11 @@ class EventStudyResults:
         """The AR and CAR paths of ``ticker`` with ``level`` bands, or the group's AAR and CAAR when None.
 
         Returns a :class:`matplotlib.figure.Figure` (not attached to pyplot).
+
+        Parameters
+        ----------
+        ticker : str, optional
+        level : float
         """
         from analysis.charts import plot_event_paths
 
@@ -1224,7 +1705,16 @@ class EventStudyResults:
         )
 
     def plot_placebo(self, ticker: str):
-        """Histogram of ``ticker``'s estimation-window ARs with day 0 marked and its placebo p (a Figure)."""
+        """Histogram of ``ticker``'s estimation-window ARs with day 0 marked and its placebo p (a Figure).
+
+        Parameters
+        ----------
+        ticker : str
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
         from analysis.charts import plot_placebo_histogram
 
         j = self._ticker_column(ticker)
@@ -1329,6 +1819,19 @@ def long_short_difference(
     -------
     EventStudyResults
         With one "firm", named ``name`` (default ``"long_short"``).
+
+    Parameters
+    ----------
+    returns : DataFrame
+        Simple returns (decimal), sessions × tickers.
+    group_a, group_b : sequence of str
+        The long and the short group (disjoint).
+    day0 : Timestamp
+    benchmark : Series
+        The market's simple returns.
+    name : str, optional
+    benchmark_name, estimation_window, event_windows, ar_path, event_date, min_estimation_returns
+        As for :class:`EventStudy`.
     """
     group_a, group_b = list(group_a), list(group_b)
     if not group_a or not group_b:
@@ -1381,3 +1884,151 @@ def forest_table(results: Mapping[str, EventStudyResults], level: float = 0.95) 
     table["_f"] = table["firm"].map(firm_order.index)
     table["_m"] = table["model"].map(model_order.index)
     return table.sort_values(["_f", "_m"]).drop(columns=["_f", "_m"]).reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Comparing fits
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class EventStudyComparison:
+    """Several fitted studies side by side (like ``linearmodels.panel.compare``); build it with :func:`compare`.
+
+    Parameters
+    ----------
+    results : mapping of label → EventStudyResults
+    windows : sequence of (int, int)
+        Windows compared (each must be inside every fit's AR path).
+    level : float
+        Confidence level of the intervals.
+    """
+
+    def __init__(self, results: Mapping[str, EventStudyResults], windows: Sequence[tuple[int, int]] = ((0, 0),),
+                 level: float = 0.95) -> None:
+        if not results:
+            raise ValueError("compare needs at least one fitted study")
+        self._results = dict(results)
+        self._windows = tuple(_check_window(w, "window") for w in windows)
+        self._level = float(level)
+
+    @property
+    def results(self) -> dict[str, EventStudyResults]:
+        """Label → results, in the order given."""
+        return dict(self._results)
+
+    @property
+    def specs(self) -> tuple[str, ...]:
+        return tuple(self._results)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """Tidy table, one row per (firm, spec, window).
+
+        Columns: firm, spec, model, benchmark, window (JSON key ``"0,1"``), car, se, t, p, lower, upper (``level``
+        interval, Student t(df)), df. Decimal simple returns, abnormal under each spec. Rows in the order of the
+        firms, then the specs, then the windows.
+        """
+        rows = []
+        for label, res in self._results.items():
+            for window in self._windows:
+                frame = res.car(window)
+                ci = res.conf_int(self._level, window)
+                part = frame.assign(lower=ci["lower"], upper=ci["upper"]).reset_index()
+                part.insert(1, "spec", label)
+                part.insert(2, "model", res.model)
+                part.insert(3, "benchmark", res.benchmark_name)
+                part.insert(4, "window", window_key(window))
+                rows.append(part)
+        table = pd.concat(rows, ignore_index=True)
+        firm_order = {f: i for i, f in enumerate(dict.fromkeys(table["firm"]))}
+        spec_order = {s: i for i, s in enumerate(self._results)}
+        window_order = {window_key(w): i for i, w in enumerate(self._windows)}
+        order = np.lexsort((table["window"].map(window_order), table["spec"].map(spec_order),
+                            table["firm"].map(firm_order)))
+        return table.iloc[order].reset_index(drop=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """:attr:`frame` (a copy).
+
+        Returns
+        -------
+        DataFrame
+        """
+        return self.frame.copy()
+
+    def wide(self, value: str = "t", window: tuple[int, int] = (0, 0)) -> pd.DataFrame:
+        """Firm × spec table of one column of :attr:`frame` for one window.
+
+        Parameters
+        ----------
+        value : str
+            A column of :attr:`frame` (car, se, t, p, lower, upper).
+        window : (int, int)
+
+        Returns
+        -------
+        DataFrame
+        """
+        key = window_key(window)
+        part = self.frame[self.frame["window"] == key]
+        return part.pivot(index="firm", columns="spec", values=value)[list(self._results)]
+
+    def forest(self) -> pd.DataFrame:
+        """The day-0 AR intervals in the shape of :func:`forest_table`, for :func:`analysis.charts.plot_forest`.
+
+        Returns
+        -------
+        DataFrame
+        """
+        return forest_table(self._results, self._level)
+
+    def summary(self) -> str:
+        """Text: per window, the firms' CARs (%) with t under each spec.
+
+        Returns
+        -------
+        str
+        """
+        out = []
+        for window in self._windows:
+            title = f"CAR {window_label(window)} (%, t) by spec"
+            car = self.wide("car", window) * 100
+            t = self.wide("t", window)
+            table = car.map(lambda v: f"{v:.2f}") + t.map(lambda v: f" ({v:.2f})")
+            out += [title, "=" * len(title), table.to_string(), ""]
+        out.append("Specs: " + "; ".join(f"{k}: {r.model_label}" for k, r in self._results.items()))
+        return "\n".join(out) + "\n"
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return f"<EventStudyComparison of {len(self._results)} specs: {', '.join(self._results)}>"
+
+    def _repr_html_(self) -> str:
+        parts = []
+        for window in self._windows:
+            parts.append(f"<h4>CAR {html.escape(window_label(window))} (decimal) by spec</h4>")
+            parts.append(self.wide("car", window).to_html(float_format=lambda v: f"{v:.4f}"))
+        return "<div>" + "\n".join(parts) + "</div>"
+
+
+def compare(results: Mapping[str, EventStudyResults], windows: Sequence[tuple[int, int]] = ((0, 0),),
+            level: float = 0.95) -> EventStudyComparison:
+    """Compare several fits, e.g. ``compare({"market vs ^GSPC": res1, "ff5": res2})``.
+
+    Parameters
+    ----------
+    results : mapping of label → EventStudyResults
+    windows : sequence of (int, int)
+        Windows whose CARs are compared (default day 0).
+    level : float
+        Confidence level of the intervals (Student t with each fit's df).
+
+    Returns
+    -------
+    EventStudyComparison
+        With :attr:`~EventStudyComparison.frame`, :meth:`~EventStudyComparison.summary` and
+        :meth:`~EventStudyComparison.forest`.
+    """
+    return EventStudyComparison(results, windows, level)

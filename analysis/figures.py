@@ -29,6 +29,9 @@ FOREST_SPECS: tuple[tuple[str, str | None], ...] = (
     ("market", "RSP"),
     ("constant-mean", None),
     ("ff3", None),
+    ("carhart", None),
+    ("ff5", None),
+    ("garch", "^GSPC"),
 )
 
 
@@ -160,6 +163,12 @@ def _fig_intraday_claims(inputs: FigureInputs):
     return day_in_time(inputs.day0, cache=inputs.cache, registry=inputs.event.claims).plot()
 
 
+def _fig_cross_section(inputs: FigureInputs):
+    from .crosssection import firm_cross_section
+
+    return firm_cross_section(inputs.study, inputs.cache).plot("soxx_beta")
+
+
 def _fig_placebo(inputs: FigureInputs):
     return inputs.study.plot_placebo(inputs.event.lead_firm)
 
@@ -174,6 +183,17 @@ def _needs_intraday_claims(event: EventConfig) -> str | None:
     from .intraday import has_intraday_for
 
     return None if has_intraday_for(event) else "no intraday bars are cached for the event's day 0"
+
+
+#: The fewest firms the cross-sectional regression of day-0 ARs is drawn for (four coefficients, HC3 errors).
+CROSS_SECTION_MIN_FIRMS = 8
+
+
+def _needs_cross_section(event: EventConfig) -> str | None:
+    if len(event.tickers) < CROSS_SECTION_MIN_FIRMS:
+        return (f"the event has {len(event.tickers)} firms; the regression of day-0 ARs on firm characteristics "
+                f"needs at least {CROSS_SECTION_MIN_FIRMS}")
+    return None
 
 
 def _needs_groups(event: EventConfig) -> str | None:
@@ -220,6 +240,9 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path),
     FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar,
                _needs_groups),
+    FigureSpec("cross_section", "03_event_study", "day-0 AR against the firms' beta to SOXX, with the fitted line of "
+                                                   "the cross-sectional regression (HC3)", _fig_cross_section,
+               _needs_cross_section),
     FigureSpec("index_reactions", "03_event_study", "indices' day-0 z-scores and percentiles", _fig_index_reactions),
     FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest),
     FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",

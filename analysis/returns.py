@@ -92,6 +92,35 @@ def factor_returns(cache: Cache | None = None) -> pd.DataFrame:
     return factors
 
 
+def model_factors(model: str, cache: Cache | None = None) -> pd.DataFrame:
+    """The factors a factor model needs, as decimal fractions: FF3 for "ff3", FF3 and momentum for "carhart"
+    (Carhart 1997), FF5 for "ff5" (Fama and French 2015); each with RF.
+
+    Parameters
+    ----------
+    model : {"ff3", "carhart", "ff5"}
+    cache : Cache, optional
+
+    Returns
+    -------
+    DataFrame
+        Daily factors in decimal fractions on the sessions all the files share.
+    """
+    cache = cache or Cache()
+    if model == "ff3":
+        return factor_returns(cache)
+    if model == "carhart":
+        frame = factor_returns(cache).join(cache.read_factors("MOM") / PERCENT, how="inner")
+        source = "Kenneth R. French data library, FF3 and momentum (data/SOURCES.md)"
+    elif model == "ff5":
+        frame = cache.read_factors("FF5") / PERCENT
+        source = "Kenneth R. French data library, 5 factors 2x3 (data/SOURCES.md)"
+    else:
+        raise ValueError(f"{model!r} is not a factor model; choose ff3, carhart or ff5")
+    frame.attrs = {"units": "decimal fraction", "source": source}
+    return frame
+
+
 def raw_day_moves(prices: pd.DataFrame, session: pd.Timestamp, calendar: str | None = None) -> dict[str, float]:
     """Open, low, high and close of ``session`` against the previous raw close, as decimal fractions.
 

@@ -21,8 +21,18 @@ from .cache import Cache, normalize_ticker
 from .calendar import calendar_for
 from .errors import DataGapError, UnknownTickerError
 from .events import EventConfig, window_label
-from .eventstudy import EventStudy, EventStudyResults, forest_table, index_reaction, long_short_difference
-from .returns import factor_returns, raw_day_moves, returns_panel
+from .eventstudy import (
+    FACTOR_MODELS,
+    MARKET_MODELS,
+    EventStudy,
+    EventStudyResults,
+    compare,
+    forest_table,
+    index_reaction,
+    long_short_difference,
+)
+from .jsonutil import json_float
+from .returns import model_factors, raw_day_moves, returns_panel
 
 #: Normal-return models and the benchmarks the robustness table runs, in order. ``None``: no benchmark.
 ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
@@ -34,6 +44,9 @@ ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
     ("market-adjusted", "^GSPC"),
     ("constant-mean", None),
     ("ff3", None),
+    ("carhart", None),
+    ("ff5", None),
+    ("garch", "^GSPC"),
 )
 
 
@@ -61,7 +74,7 @@ def _check_cached(tickers: Sequence[str], cache: Cache) -> list[str]:
 
 def uses_benchmark(model: str) -> bool:
     """Whether a normal-return model takes the market proxy (the market, market-adjusted and GARCH models)."""
-    return model in ("market", "market-adjusted", "garch")
+    return model in MARKET_MODELS
 
 
 def run_event_study(event: EventConfig, cache: Cache | None = None) -> EventStudyResults:
@@ -91,7 +104,7 @@ def run_event_study(event: EventConfig, cache: Cache | None = None) -> EventStud
         panel[names], day0.session, model=event.model,
         benchmark=panel[benchmark] if with_market else None,
         benchmark_name=benchmark,
-        factors=factor_returns(cache) if event.model == "ff3" else None,
+        factors=model_factors(event.model, cache) if event.model in FACTOR_MODELS else None,
         estimation_window=event.estimation, event_windows=event.windows, ar_path=event.ar_path,
         event_date=day0.event_date, confounds=event.relative_confounds(),
     )
@@ -130,21 +143,51 @@ def index_table(event: EventConfig, cache: Cache | None = None) -> pd.DataFrame:
     return frame
 
 
-def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None) -> dict:
-    """The ``study --json`` object: the engine's dictionary plus the index reactions."""
+def study_json(results: EventStudyResults, indices: pd.DataFrame | None = None,
+               volume: pd.DataFrame | None = None, cross_section=None) -> dict:
+    """The ``study --json`` object: the engine's dictionary plus the index reactions.
+
+    Parameters
+    ----------
+    results : EventStudyResults
+    indices : DataFrame, optional
+        :func:`index_table`.
+    volume : DataFrame, optional
+        :func:`analysis.volume.abnormal_volume` (``study --volume``), added as ``"volume"``.
+    cross_section : CrossSectionResults, optional
+        :func:`analysis.crosssection.cross_sectional_regression`, added as ``"cross_section"``.
+
+    Returns
+    -------
+    dict
+        JSON-safe; also ``"abnormal_volatility"`` (day-0 AR² against σ̂², and against the GARCH forecast for
+        ``model="garch"``).
+    """
+    from .volatility import abnormal_volatility
+
     out = results.to_dict()
+    out["abnormal_volatility"] = {
+        "what": "day-0 AR squared against its estimation-window variance (ratio ~ F(1, df)) and, for the garch "
+                "model, against the GARCH forecast h0 (garch_ratio ~ chi2(1))",
+        "firms": {firm: {k: (bool(v) if isinstance(v, (bool, np.bool_)) else json_float(v)) for k, v in row.items()}
+                  for firm, row in abnormal_volatility(results).iterrows()},
+    }
+    if volume is not None:
+        out["volume"] = {
+            "what": volume.attrs.get("what", "abnormal log volume"),
+            "firms": {firm: {k: json_float(v) for k, v in row.items()} for firm, row in volume.iterrows()},
+        }
+    if cross_section is not None:
+        out["cross_section"] = cross_section.to_dict()
     if indices is not None:
         out["indices"] = {
-            row.ticker: {"return": _float(row["return"]), "z": _float(row.z), "percentile": _float(row.percentile),
+            row.ticker: {"return": json_float(row["return"]), "z": json_float(row.z),
+                         "percentile": json_float(row.percentile),
                          "n_estimation": int(row.n_estimation)}
             for _, row in indices.iterrows()
         }
     return out
 
-
-def _float(value) -> float | None:
-    value = float(value)
-    return None if np.isnan(value) else value
 
 
 # --------------------------------------------------------------------------------------------------------------------
@@ -226,8 +269,8 @@ def robustness(
     """
     cache = cache or Cache()
     cached = set(cache.tickers("1d"))
-    rows = []
     fitted: dict[str, EventStudyResults] = {}
+    specs_of: dict[str, tuple[str, str | None]] = {}
     day0 = event.day0().session
     for model, benchmark in specs:
         if benchmark is not None and benchmark not in cached:
@@ -236,14 +279,17 @@ def robustness(
         result = run_event_study(spec, cache)
         label = spec_label(model, benchmark)
         fitted[label] = result
-        intervals = result.day0_intervals(0.95)  # Student t with the model's own df
-        frame = result.to_frame().set_index(["firm", "window"])
+        specs_of[label] = (model, benchmark)
+    frame = compare(fitted, windows=((0, 0), (0, 1)), level=0.95).frame.set_index(["firm", "spec", "window"])
+    rows = []
+    for label, result in fitted.items():
+        model, benchmark = specs_of[label]
         for firm in result.tickers:
-            day = frame.loc[(firm, "0,0")]
-            two = frame.loc[(firm, "0,1")]
+            day = frame.loc[(firm, label, "0,0")]
+            two = frame.loc[(firm, label, "0,1")]
             rows.append({"firm": firm, "spec": label, "model": model, "benchmark": benchmark,
                          "ar0": day["car"], "ar0_se": day["se"], "ar0_t": day["t"], "ar0_p": day["p"],
-                         "ar0_low": intervals.loc[firm, "lo"], "ar0_high": intervals.loc[firm, "hi"],
+                         "ar0_low": day["lower"], "ar0_high": day["upper"],
                          "df": result.df,
                          "car01": two["car"], "car01_t": two["t"], "car01_p": two["p"]})
     table = pd.DataFrame(rows)

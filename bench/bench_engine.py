@@ -12,6 +12,11 @@ event day: the AR, its variance, the CAR path from τ = −10, its variance, t a
 Reported: best-of-n wall times, the ratio, our peak memory (tracemalloc, in a separate untimed run), and the
 largest AR difference (must be below 1e-10). The last line is ``speedup_vs_eventstudy: <ratio>``.
 
+Also timed, before that last line: the full ``study`` on the same 500 firms with every test
+(``fit().to_dict()``: all group statistics including csect_t, skew_t, Wilcoxon and the 9 999-draw date bootstrap of
+each window, the pre-trend F, Holm and Benjamini-Hochberg, α/β inference); the bootstrap alone; and the GARCH(1,1)
+market model per firm (``arch``, on 20 firms, scaled).
+
 Run: ``python bench/bench_engine.py [--firms 500] [--subset N]``. With ``--subset N`` the package is timed on the
 first N firms only and its time scaled linearly to all firms (it is a loop over firms); the output says so.
 """
@@ -39,7 +44,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from analysis.eventstudy import EventStudy  # noqa: E402
-from analysis.inference import car_t_statistics  # noqa: E402
+from analysis.inference import BOOTSTRAP_DRAWS, bootstrap_caar_test, car_t_statistics  # noqa: E402
 from tests.synthetic import market_model_market  # noqa: E402
 
 ESTIMATION = (-250, -11)
@@ -79,6 +84,14 @@ def run_package(es, market, tickers):
         )
         ars.append(np.asarray(single.AR))
     return np.column_stack(ars)
+
+
+def run_full_study(market, model: str = "market", columns=None):
+    """The full study with every test, as ``study --json`` computes it (default windows, AR path [-10,+10])."""
+    returns = market.returns if columns is None else market.returns.iloc[:, :columns]
+    res = EventStudy(returns, market.day0, model=model, benchmark=market.benchmark, benchmark_name="MKT",
+                     estimation_window=ESTIMATION, confounds={}).fit()
+    return res.to_dict()
 
 
 def best_time(fn, repeats: int) -> tuple[float, object]:
@@ -125,6 +138,13 @@ def main(argv: list[str] | None = None) -> float:
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
 
+    full_time, full = best_time(lambda: run_full_study(market), 5)
+    residuals = market.returns.to_numpy()[:240]
+    boot_time, _ = best_time(lambda: bootstrap_caar_test(residuals - residuals.mean(axis=0), -0.01, 2, 2.01, 238),
+                             20)
+    garch_firms = 20
+    garch_time, _ = best_time(lambda: run_full_study(market, "garch", garch_firms), 1)
+
     ratio = package_time_all / ours_time
     print(f"data: {len(tickers)} synthetic market-model firms, estimation {ESTIMATION[1] - ESTIMATION[0] + 1} "
           f"sessions {ESTIMATION}, event window {EVENT[1] - EVENT[0] + 1} sessions {EVENT}")
@@ -138,6 +158,14 @@ def main(argv: list[str] | None = None) -> float:
     print(f"our peak traced memory (tracemalloc):     {peak / 2**20:9.2f} MiB")
     print(f"BLAS threads (OPENBLAS_NUM_THREADS):      {os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"largest |AR ours - AR eventstudy|:        {max_diff:.3e} (required < 1e-10)")
+    n_windows = len(full["group"]["windows"])
+    print(f"full study, every test, {len(tickers)} firms:   best of 5: {full_time * 1e3:9.2f} ms (fit + to_dict: "
+          f"{n_windows} windows, csect/skew/Wilcoxon/bootstrap, pre-trend F, Holm/BH)")
+    print(f"date bootstrap, {BOOTSTRAP_DRAWS} draws, one window:  best of 20: {boot_time * 1e3:9.2f} ms "
+          "(independent of N: it resamples the L1-vector of AARs)")
+    print(f"GARCH(1,1) market model (arch), {garch_firms} firms: {garch_time * 1e3:9.2f} ms, i.e. "
+          f"{garch_time / garch_firms * 1e3:.1f} ms a firm, ~{garch_time / garch_firms * len(tickers):.1f} s for "
+          f"{len(tickers)} firms")
     if not max_diff < 1e-10:
         raise SystemExit(f"ARs differ by {max_diff:.3e}")
     print(f"speedup_vs_eventstudy: {ratio:.1f}")

@@ -22,8 +22,9 @@
 # * **the benchmark.** The S&P 500 and the Nasdaq contain the largest firms (Nvidia was about 7 % of the S&P 500 in
 #   early 2025), so on day 0 part of "the market" may be the firm itself. RSP, the equal-weight S&P 500, gives each
 #   member about 0.2 %; SOXX, a semiconductor ETF, asks a different question (abnormal relative to chip stocks);
-# * **the model.** The market-adjusted model (α = 0, β = 1), the constant mean (no market at all) and Fama–French
-#   three factors.
+# * **the model.** The market-adjusted model (α = 0, β = 1), the constant mean (no market at all), Fama–French
+#   three and five factors, Carhart's four (three plus momentum), and a GARCH(1,1) market model whose event-day
+#   variances follow the volatility of the weeks before the event.
 #
 # Below: the day-0 abnormal return (AR[0]) and the two-day CAR[0,+1] under each, in percent of simple close-to-close
 # returns, then the intervals for the chart firms, the placebo distribution behind the most honest p-value, the peer
@@ -69,6 +70,21 @@ checks.wide("ar0_t").round(1)
 
 # %%
 (100 * checks.wide("car01")).round(2)
+
+# %% [markdown]
+# ## The models side by side
+#
+# `analysis.eventstudy.compare` puts fitted studies side by side (the robustness table above is built from it): CAR
+# in percent with its t in brackets, per window. The GARCH line says whether every fit converged; a firm whose fit did
+# not converge is computed with OLS instead, and named here.
+
+# %%
+from analysis.eventstudy import compare
+
+side_by_side = compare(checks.results, windows=((0, 0), (0, 1)))
+print(side_by_side.summary())
+garch = next((r for label, r in checks.results.items() if r.model == "garch"), None)
+print("GARCH fits that fell back to OLS:", (garch.garch_fallbacks or "none") if garch is not None else "not run")
 
 # %% [markdown]
 # ## Where the conclusion changes

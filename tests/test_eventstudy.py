@@ -400,7 +400,7 @@ def test_to_dict_shape(fitted):
     assert {"alpha", "beta", "sigma", "n_estimation", "ar", "windows", "placebo_p"} <= firm.keys()
     assert list(firm["ar"]) == [str(t) for t in range(-10, 11)]
     assert list(firm["windows"]) == ["0,0", "0,1", "-1,1"]
-    assert set(firm["windows"]["0,1"]) == {"car", "se", "t", "p"}
+    assert set(firm["windows"]["0,1"]) == {"car", "se", "t", "p", "p_holm", "p_bh"}  # adjusted beside the raw p
     assert type(firm["alpha"]) is float and type(firm["n_estimation"]) is int
     assert firm["ar"]["0"] == fitted.abnormal_returns.at[0, "F000"]
 
@@ -484,3 +484,23 @@ def test_results_are_read_only(fitted):
         fitted.df = 3  # type: ignore[misc]
     with pytest.raises(ValueError):
         fitted._event_ar[0, 0] = 1.0
+
+
+def test_factor_models_say_which_factors_they_need(market):
+    with pytest.raises(ValueError, match="carhart model needs the factors"):
+        EventStudy(market.returns, market.day0, model="carhart")
+    with pytest.raises(ValueError, match="lack the columns.*Mom"):
+        EventStudy(market.returns, market.day0, model="carhart", factors=market.factors)
+    with pytest.raises(ValueError, match="lack the columns.*RMW"):
+        EventStudy(market.returns, market.day0, model="ff5", factors=market.factors)
+    with pytest.raises(ValueError, match="garch model needs a benchmark"):
+        EventStudy(market.returns, market.day0, model="garch")
+
+
+def test_carhart_with_a_zero_momentum_factor_fails_as_collinear_and_with_noise_runs(market):
+    flat = market.factors.assign(Mom=0.0)
+    with pytest.raises(ConstantSeriesError):
+        EventStudy(market.returns, market.day0, model="carhart", factors=flat).fit()
+    noisy = market.factors.assign(Mom=np.random.default_rng(4).normal(0, 0.01, len(market.factors)))
+    res = EventStudy(market.returns, market.day0, model="carhart", factors=noisy).fit()
+    assert res.df == res.n_estimation - 5 and list(res.params.columns)[-1] == "beta_mom"
