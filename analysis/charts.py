@@ -854,6 +854,7 @@ def plot_ar_vs_characteristic(cross_section, characteristic: str = "soxx_beta", 
         ax.legend(loc="best", fontsize=8)
         add_source_line(fig, f"{source}\nOLS of day-0 ARs on SOXX beta, momentum and log dollar volume, HC3 standard "
                              f"errors; other characteristics held at their means. Small N: descriptive.")
+    return fig
 
 
 # --------------------------------------------------------------------------------------------------------------------
