@@ -418,6 +418,8 @@ class CacheEntry:
     source: str | None = None
     written_at: str | None = None
     history: tuple[dict, ...] = field(default=())
+    #: For an extension file (kind ``prices_extension``): how it joins the base file, see :func:`check_join`.
+    join: dict | None = None
 
     def to_json(self) -> dict:
         data = {k: v for k, v in self.__dict__.items() if v not in (None, ())}
@@ -1463,6 +1465,7 @@ class Cache(_BarsMixin):
             for path in sorted((self.data_dir / interval).glob("*.csv")):
                 if f"{interval}/{path.name}" not in entries:
                     problems.append(Problem(f"{interval}/{path.name}", "not listed in the manifest"))
+        problems.extend(self.verify_extensions(entries, broken={p.file for p in problems}))
         return problems
 
     def coverage(self) -> pd.DataFrame:
@@ -1480,6 +1483,280 @@ class Cache(_BarsMixin):
         if frame.empty:
             return frame
         return frame.sort_values(["interval", "ticker"]).reset_index(drop=True)
+
+    # -- extensions: a second source for a later date range (issue 10) -------------------------------------------------
+    def extension_entry(self, ticker: str) -> CacheEntry | None:
+        """The manifest entry of the ticker's extension file (``1d-extended/`` or ``fred/``), or None."""
+        ticker = normalize_ticker(ticker)
+        for entry in self.manifest().values():
+            if entry.kind == EXTENSION_KIND and entry.ticker == ticker:
+                return entry
+        return None
+
+    def read_extension(self, ticker: str) -> pd.DataFrame:
+        """The extension file of ``ticker`` (checksum-verified), for **returns only**.
+
+        Returns
+        -------
+        DataFrame
+            Columns ``open, high, low, close, adj_close, volume`` (NaN where the source has no field; ``adj_close``
+            is always NaN because ``close`` itself is split- and dividend-adjusted, or an index level from FRED).
+            ``attrs["close_basis"]`` is ``adjusted`` (or ``index_level``): a level from an adjusted source sits below
+            the raw price newspapers quote and must never be shown as one.
+        """
+        entry = self.extension_entry(ticker)
+        if entry is None:
+            raise UnknownTickerError(f"{normalize_ticker(ticker)} has no extension in the cache.", _IMPORT_HINT)
+        frame = parse_extension_csv(self._committed_bytes(entry), label=entry.path)
+        frame.attrs.update(ticker=entry.ticker, calendar=entry.calendar, close_basis=entry.close_basis,
+                           source=entry.source, interval="1d")
+        return frame
+
+    def joined_returns(self, ticker: str) -> pd.Series:
+        """Simple close-to-close returns of ``ticker`` over the cache **and** its extension, chained.
+
+        Rule: the original file is used for its whole range, exactly as before (so every analysis of its range
+        computes what it computed); the extension supplies only the returns of the sessions **after** the original
+        file's last date. The first of those is the extension's close on that session over its close on the
+        original's last date, so no level of one source is ever divided by a level of the other. The extension is
+        used only when its join is ``ok`` (:func:`check_join`, recorded in the manifest and re-checked by
+        ``cache verify``). A ticker with only an extension (AMAT, INTC, ...) gets the extension's returns.
+
+        Returns
+        -------
+        Series
+            Decimal simple returns indexed by session; ``attrs``: ``basis``, ``segments`` (list of
+            ``{file, first, last, basis}``), ``extension`` (``used``, ``absent`` or ``not used: <why>``).
+        """
+        from .returns import simple_returns  # lazy: returns imports this module
+
+        ticker = normalize_ticker(ticker)
+        entries = self.manifest()
+        base_entry = entries.get(self.relative_path(ticker))
+        ext_entry = self.extension_entry(ticker)
+        if base_entry is None and ext_entry is None:
+            self.entry(ticker)  # raises UnknownTickerError naming what is held
+        segments: list[dict] = []
+        parts: list[pd.Series] = []
+        status = "absent"
+        last = None
+        if base_entry is not None:
+            base = simple_returns(self._read_entry(base_entry))
+            parts.append(base)
+            last = base.index[-1]
+            segments.append({"file": base_entry.path, "first": str(base.index[0].date()), "last": str(last.date()),
+                             "basis": base.attrs["basis"]})
+        if ext_entry is not None:
+            join = ext_entry.join or {}
+            if base_entry is not None and join.get("base_sha256") != base_entry.sha256:
+                # the original was rewritten since the import (a fetch): check the join again on the current files
+                join = check_join(parts[0], self.read_extension(ticker)["close"], base_entry.close_basis or "unknown",
+                                  base_file=base_entry.path)
+            if base_entry is not None and join.get("status") != "ok":
+                status = f"not used: the join with {base_entry.path} has status {join.get('status', 'unchecked')}"
+            else:
+                ext = self.read_extension(ticker)["close"].dropna()
+                ext_ret = (ext / ext.shift(1) - 1).iloc[1:]
+                if last is not None:
+                    ext_ret = ext_ret[ext_ret.index > last]
+                if len(ext_ret):
+                    parts.append(ext_ret)
+                    segments.append({"file": ext_entry.path, "first": str(ext_ret.index[0].date()),
+                                     "last": str(ext_ret.index[-1].date()),
+                                     "basis": "simple close-to-close return from the extension's adjusted close"
+                                              if ext_entry.close_basis == "adjusted"
+                                              else "simple close-to-close return of the index level"})
+                status = "used"
+        out = pd.concat(parts) if len(parts) > 1 else parts[0].copy()
+        out.name = ticker
+        out.index.name = "session"
+        out.attrs = {"basis": "simple close-to-close returns, chained across sources (see segments)",
+                     "segments": segments, "extension": status, "calendar": cal.calendar_for(ticker)}
+        return out
+
+    def read_timeline(self) -> pd.DataFrame:
+        """The DeepSeek timeline imported into ``data/timeline/`` (checksum-verified), dates parsed.
+
+        Columns: date (Timestamp), time_utc, label, kind (``deepseek_release``, ``confound``, ``market``), source,
+        confidence, note. Empty fields stay empty strings.
+        """
+        key = f"{TIMELINE_DIR}/{TIMELINE_FILE}"
+        entries = self.manifest()
+        if key not in entries:
+            raise UnknownTickerError("the release timeline is not in the cache.", _IMPORT_HINT)
+        return parse_timeline_csv(self._committed_bytes(entries[key]), label=key)
+
+    def import_extensions(self, source_dir: Path | str) -> list[CacheEntry]:
+        """Import ``daily-extended/``, ``fred/`` and the timeline (``../timeline/``) beside the cached histories.
+
+        Every file is validated (XNYS sessions, positive prices, OHLC order) and copied byte for byte, so its sha256
+        in the manifest is the source file's. Each extension is joined to the ticker's original file on their
+        overlap (:func:`check_join`) and the result is recorded in the extension's manifest entry; run this after
+        :meth:`import_market_data`, which it does not change. Provenance comes from ``data/provenance_extended.csv``.
+        """
+        root = Path(source_dir)
+        if root.name == "daily" and (root.parent / EXTENSION_SOURCE_DIR).is_dir():
+            root = root.parent
+        provenance = self.extension_provenance()
+        staged: list[tuple[CacheEntry, bytes]] = []
+        errors: list[str] = []
+        files: list[tuple[Path, str, str]] = []  # (path, ticker, manifest path)
+        if (root / EXTENSION_SOURCE_DIR).is_dir():
+            for path in sorted((root / EXTENSION_SOURCE_DIR).glob("*.csv")):
+                ticker = _source_stem_to_ticker(path.stem)
+                files.append((path, ticker, f"{EXTENSION_DIR}/{ticker_to_filename(ticker)}"))
+        if (root / FRED_DIR).is_dir():
+            for path in sorted((root / FRED_DIR).glob("*.csv")):
+                if path.stem in FRED_SERIES:
+                    files.append((path, FRED_SERIES[path.stem], f"{FRED_DIR}/{path.name}"))
+                else:
+                    payload = path.read_bytes()
+                    try:
+                        frame = parse_extension_csv(payload, label=str(path))
+                    except AnalysisError as exc:
+                        errors.append(f"{path.name}: {exc.message}")
+                        continue
+                    staged.append((CacheEntry(
+                        path=f"{FRED_DIR}/{path.name}", kind="reference", sha256=hashlib.sha256(payload).hexdigest(),
+                        rows=len(frame), first=str(frame.index[0].date()), last=str(frame.index[-1].date()),
+                        source=provenance.get(f"{FRED_DIR}/{path.name}", {}).get("source", f"imported from {path}"),
+                        written_at=_now()), payload))
+        entries = self.manifest()
+        for path, ticker, relative in files:
+            payload = path.read_bytes()
+            try:
+                frame = parse_extension_csv(payload, label=str(path))
+            except AnalysisError as exc:
+                errors.append(f"{path.name}: {exc.message}")
+                continue
+            problems = check_price_frame(frame, cal.calendar_for(ticker), "1d")
+            if problems:
+                errors.append(f"{path.name}: " + "; ".join(problems))
+                continue
+            info = provenance.get(relative, {})
+            base_entry = entries.get(self.relative_path(ticker))
+            join = None
+            if base_entry is not None:
+                from .returns import simple_returns
+
+                base = simple_returns(self._read_entry(base_entry))
+                join = check_join(base, frame["close"], base_entry.close_basis or "unknown",
+                                  base_file=base_entry.path)
+                join["base_sha256"] = base_entry.sha256
+            else:
+                join = {"status": "no_base", "rule": "no original file: the extension is the only source"}
+            staged.append((CacheEntry(
+                path=relative, kind=EXTENSION_KIND, sha256=hashlib.sha256(payload).hexdigest(), rows=len(frame),
+                ticker=ticker, interval="1d", calendar=cal.calendar_for(ticker),
+                timezone=cal.timezone_for(cal.calendar_for(ticker)), first=str(frame.index[0].date()),
+                last=str(frame.index[-1].date()), close_basis=info.get("close_basis", "adjusted"),
+                missing_fields=tuple(c for c in PRICE_COLUMNS if frame[c].isna().all()),
+                source=info.get("source", f"imported from {path}"), written_at=_now(), join=join), payload))
+        timeline_dir = root.parent / "timeline"
+        for name in (TIMELINE_FILE, "README.md"):
+            path = timeline_dir / name
+            if not path.exists():
+                continue
+            payload = path.read_bytes()
+            entry = CacheEntry(path=f"{TIMELINE_DIR}/{name}", kind="timeline",
+                               sha256=hashlib.sha256(payload).hexdigest(),
+                               source=f"shared/timeline/{name}, copied verbatim (each row names its own source)",
+                               written_at=_now())
+            if name == TIMELINE_FILE:
+                try:
+                    table = parse_timeline_csv(payload, label=str(path))
+                except AnalysisError as exc:
+                    errors.append(f"{name}: {exc.message}")
+                    continue
+                entry = dataclasses.replace(entry, rows=len(table), first=str(table["date"].min().date()),
+                                            last=str(table["date"].max().date()))
+            staged.append((entry, payload))
+        if errors:
+            raise CacheCorruptError("no extension was imported; these source files fail validation: "
+                                    + " | ".join(errors), "fix or remove those files and import again.")
+        for entry, payload in staged:
+            self._commit(entry, payload)
+        return [entry for entry, _ in staged]
+
+    def extension_coverage(self) -> pd.DataFrame:
+        """One row per extension: ticker, file, first, last, rows, close_basis, join status, overlap, the first
+        session whose return comes from the extension, and the ex-dividend days accepted on the overlap."""
+        rows = []
+        for entry in self.manifest().values():
+            if entry.kind != EXTENSION_KIND:
+                continue
+            join = entry.join or {}
+            rows.append({"ticker": entry.ticker, "file": entry.path, "first": entry.first, "last": entry.last,
+                         "rows": entry.rows, "close_basis": entry.close_basis, "join": join.get("status"),
+                         "overlap": (f"{join['overlap_first']}..{join['overlap_last']}"
+                                     if join.get("overlap_first") else "-"),
+                         "extension_from": join.get("extension_from") or "-",
+                         "ex_dividend_days": ",".join(d for d, _ in join.get("ex_dividend_days", [])) or "-"})
+        frame = pd.DataFrame(rows)
+        return frame.sort_values("ticker").reset_index(drop=True) if not frame.empty else frame
+
+    def extension_provenance(self) -> dict[str, dict[str, str]]:
+        """``data/provenance_extended.csv`` by manifest path: ticker, close_basis, source, cross_check."""
+        path = self.data_dir / "provenance_extended.csv"
+        if not path.exists():
+            return {}
+        with open(path, newline="", encoding="utf-8") as handle:
+            return {row["file"]: row for row in csv.DictReader(handle)}
+
+    def verify_extensions(self, entries: dict[str, CacheEntry] | None = None,
+                          broken: set[str] | frozenset = frozenset()) -> list[Problem]:
+        """Check the extension files and re-check each join against the manifest's record.
+
+        For each extension: it parses, its dates are exactly the XNYS sessions of its range, prices are positive and
+        in order, rows and first/last agree with the manifest, and :func:`check_join` on the current files gives the
+        status, overlap and exception days the manifest records. Also: the timeline parses, and no unlisted file
+        lies in ``1d-extended/`` or ``fred/``. A join whose original file is in ``broken`` (already reported) is not
+        re-checked.
+        """
+        entries = self.manifest() if entries is None else entries
+        problems: list[Problem] = []
+        for relative, entry in sorted(entries.items()):
+            path = self.data_dir / relative
+            if entry.kind not in (EXTENSION_KIND, "timeline") or not path.exists():
+                continue
+            if sha256_of(path) != entry.sha256:
+                continue  # reported by verify()
+            try:
+                if entry.kind == "timeline":
+                    if relative.endswith(".csv"):
+                        parse_timeline_csv(path.read_bytes(), label=relative)
+                    continue
+                frame = parse_extension_csv(path.read_bytes(), label=relative)
+                for text in check_price_frame(frame, entry.calendar or "XNYS", "1d"):
+                    problems.append(Problem(relative, text))
+                if (entry.rows, entry.first, entry.last) != (len(frame), str(frame.index[0].date()),
+                                                             str(frame.index[-1].date())):
+                    problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
+                base_entry = entries.get(self.relative_path(entry.ticker))
+                base_path = self.data_dir / base_entry.path if base_entry is not None else None
+                if (base_path is None or base_entry.path in broken or not base_path.exists()
+                        or sha256_of(base_path) != base_entry.sha256):
+                    continue  # no original, or its own problem is reported by verify()
+                if (entry.join or {}).get("base_sha256") != base_entry.sha256:
+                    continue  # the original was rewritten since the join (a fetch): joined_returns re-checks it live
+                from .returns import simple_returns
+
+                base = simple_returns(self._read_entry(base_entry))
+                join = check_join(base, frame["close"], base_entry.close_basis or "unknown", base_file=base_entry.path)
+                recorded = entry.join or {}
+                keys = ("status", "overlap_first", "overlap_last", "overlap_sessions", "ex_dividend_days",
+                        "unexplained_days", "extension_from")
+                if any(join.get(k) != recorded.get(k) for k in keys):
+                    differ = [k for k in keys if join.get(k) != recorded.get(k)]
+                    problems.append(Problem(relative, f"the join with {base_entry.path} differs from the manifest's "
+                                                      f"record ({', '.join(differ)})"))
+            except AnalysisError as exc:
+                problems.append(Problem(relative, exc.message))
+        for folder in (EXTENSION_DIR, FRED_DIR, TIMELINE_DIR):
+            for path in sorted((self.data_dir / folder).glob("*")):
+                if path.is_file() and not path.name.startswith(".") and f"{folder}/{path.name}" not in entries:
+                    problems.append(Problem(f"{folder}/{path.name}", "not listed in the manifest"))
+        return problems
 
 
 def serialize_prices(frame: pd.DataFrame, interval: str = "1d") -> bytes:
@@ -1773,3 +2050,145 @@ def verify_universe_entry(cache: Cache, relative: str, entry: CacheEntry) -> lis
     if (entry.rows, entry.first, entry.last) != (len(closes), str(closes.index[0].date()), str(closes.index[-1].date())):
         problems.append(Problem(relative, "rows or first/last date differ from the manifest"))
     return problems
+
+# --------------------------------------------------------------------------------------------------------------------
+# extensions (issue 10): a second source for a later date range, joined on the overlap
+# --------------------------------------------------------------------------------------------------------------------
+#: Manifest kind of an extension file.
+EXTENSION_KIND = "prices_extension"
+#: Folders in data/: the extended daily histories, the FRED index levels, the DeepSeek timeline.
+EXTENSION_DIR = "1d-extended"
+EXTENSION_SOURCE_DIR = "daily-extended"
+FRED_DIR = "fred"
+TIMELINE_DIR = "timeline"
+TIMELINE_FILE = "deepseek_timeline.csv"
+TIMELINE_COLUMNS = ("date", "time_utc", "label", "kind", "source", "confidence", "note")
+#: FRED series that extend a cached index (closing levels).
+FRED_SERIES = {"NASDAQCOM": "^IXIC", "SP500": "^GSPC", "DJIA": "^DJI", "NASDAQ100": "^NDX"}
+#: Largest |difference| of daily returns on the overlap that counts as agreement: 0.01 pp (the Yahoo and Stooq
+#: copies differ by at most 0.0073 pp, SOURCES.md).
+JOIN_TOLERANCE = 1e-4
+#: On an ex-dividend day an original file of raw closes shows a return lower than the adjusted extension by the
+#: dividend yield: accepted when 0 < extension - original <= this (2 pp).
+EX_DIVIDEND_MAX = 0.02
+#: Fewest overlapping returns a join needs.
+JOIN_MIN_OVERLAP = 20
+#: Original files whose close is raw (not dividend-adjusted), so their returns may differ on ex-dividend days.
+RAW_CLOSE_BASES = ("split_adjusted",)
+
+
+def parse_extension_csv(payload: bytes | Path, label: str = "file") -> pd.DataFrame:
+    """Parse an extension file: ``date,open,high,low,close,volume``, ``date,close`` or FRED's ``date,value``.
+
+    Returns a frame with the cache's columns (``open, high, low, close, adj_close, volume``; NaN where the source has
+    no field; ``close`` holds FRED's ``value``). FRED rows with an empty value (holidays) are dropped. Raises
+    :class:`CacheCorruptError` on anything else.
+    """
+    source = payload if isinstance(payload, Path) else io.BytesIO(payload)
+    try:
+        raw = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    layouts = (["date", "open", "high", "low", "close", "volume"], ["date", "close"], ["date", "value"])
+    columns = list(raw.columns)
+    if columns not in layouts:
+        raise CacheCorruptError(f"{label} has columns {columns}; expected one of {layouts}.", _IMPORT_HINT)
+    raw = raw.rename(columns={"value": "close"})
+    if columns[-1] == "value":
+        raw = raw[raw["close"].str.strip() != ""]
+    if raw.empty:
+        raise CacheCorruptError(f"{label} has no rows.", _IMPORT_HINT)
+    frame = pd.DataFrame(index=raw.index)
+    for column in PRICE_COLUMNS:
+        if column not in raw.columns:
+            frame[column] = np.nan
+            continue
+        values = raw[column].str.strip()
+        numeric = pd.to_numeric(values.where(values != ""), errors="coerce")
+        bad = numeric.isna() & (values != "")
+        if bad.any():
+            raise CacheCorruptError(f"{label}: {column}={values[bad.idxmax()]!r} is not a number.", _IMPORT_HINT)
+        frame[column] = numeric.astype("float64")
+    if not raw["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all():
+        raise CacheCorruptError(f"{label} has a malformed date column (dates must be YYYY-MM-DD).", _IMPORT_HINT)
+    frame.index = pd.DatetimeIndex(pd.to_datetime(raw["date"], format="%Y-%m-%d"), name="session").as_unit("ns")
+    return frame
+
+
+def parse_timeline_csv(payload: bytes, label: str = "timeline") -> pd.DataFrame:
+    """Parse the DeepSeek timeline (columns :data:`TIMELINE_COLUMNS`), or raise :class:`CacheCorruptError`."""
+    try:
+        table = pd.read_csv(io.BytesIO(payload), dtype=str, keep_default_na=False, encoding="utf-8")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise CacheCorruptError(f"{label} cannot be parsed as CSV ({type(exc).__name__}).", _IMPORT_HINT) from None
+    if tuple(table.columns) != TIMELINE_COLUMNS or table.empty:
+        raise CacheCorruptError(f"{label} has columns {list(table.columns)}; expected {list(TIMELINE_COLUMNS)}.",
+                                _IMPORT_HINT)
+    try:
+        table["date"] = pd.to_datetime(table["date"], format="%Y-%m-%d")
+    except ValueError as exc:
+        raise CacheCorruptError(f"{label} has a malformed date ({exc}).", _IMPORT_HINT) from None
+    bad = ~table["kind"].isin(["deepseek_release", "confound", "market"])
+    if bad.any():
+        raise CacheCorruptError(f"{label}: unknown kind {table.loc[bad, 'kind'].iloc[0]!r}.", _IMPORT_HINT)
+    return table
+
+
+def check_join(base_returns: pd.Series, extension_close: pd.Series, base_basis: str, *,
+               base_file: str = "", tolerance: float = JOIN_TOLERANCE) -> dict:
+    """Check that an extension can continue an original series: their daily returns agree on the overlap.
+
+    The extension's returns are computed from its own closes; on every session where both have a return, the
+    difference (extension - original) must be within ``tolerance`` (0.01 pp), except on ex-dividend days of an
+    original whose close is raw (:data:`RAW_CLOSE_BASES`), where the extension is higher by at most
+    :data:`EX_DIVIDEND_MAX`. The overlap must hold at least :data:`JOIN_MIN_OVERLAP` returns and reach the original's
+    last date, so that the seam lies inside it.
+
+    Parameters
+    ----------
+    base_returns : Series
+        Simple returns of the original file (as :func:`analysis.returns.simple_returns` computes them).
+    extension_close : Series
+        The extension's closes (adjusted prices, or index levels).
+    base_basis : str
+        What ``close`` means in the original file (:data:`CLOSE_BASES`).
+    base_file : str
+        The original's manifest path, for the record.
+
+    Returns
+    -------
+    dict
+        ``status`` (``ok``, ``disagrees``, ``no_overlap``), ``overlap_first``, ``overlap_last``,
+        ``overlap_sessions``, ``max_abs_diff_pp`` (over the days that agree), ``tolerance_pp``,
+        ``ex_dividend_days``, ``unexplained_days`` (``[date, diff_pp]`` pairs), ``extension_from`` (the first
+        session whose return comes from the extension), ``base``, ``rule``. JSON-safe; stored in the manifest.
+    """
+    close = extension_close.dropna()
+    ext = (close / close.shift(1) - 1).iloc[1:]
+    common = base_returns.index.intersection(ext.index)
+    diff = (ext.reindex(common) - base_returns.reindex(common)).dropna()
+    beyond = diff.abs() > tolerance
+    ex_div = beyond & (diff > 0) & (diff <= EX_DIVIDEND_MAX) if base_basis in RAW_CLOSE_BASES else beyond & False
+    unexplained = beyond & ~ex_div
+    after = ext.index[ext.index > base_returns.index[-1]]
+    reaches_seam = len(common) and common[-1] == base_returns.index[-1]
+    if len(diff) < JOIN_MIN_OVERLAP or not reaches_seam:
+        status = "no_overlap"
+    elif unexplained.any():
+        status = "disagrees"
+    else:
+        status = "ok"
+    agree = diff[~beyond]
+    return {
+        "status": status,
+        "base": base_file,
+        "overlap_first": str(diff.index[0].date()) if len(diff) else None,
+        "overlap_last": str(diff.index[-1].date()) if len(diff) else None,
+        "overlap_sessions": int(len(diff)),
+        "max_abs_diff_pp": round(float(agree.abs().max()) * 100, 6) if len(agree) else None,
+        "tolerance_pp": tolerance * 100,
+        "ex_dividend_days": [[str(d.date()), round(float(v) * 100, 4)] for d, v in diff[ex_div].items()],
+        "unexplained_days": [[str(d.date()), round(float(v) * 100, 4)] for d, v in diff[unexplained].items()],
+        "extension_from": str(after[0].date()) if len(after) else None,
+        "rule": "original file for its range; extension returns only after its last date, chained",
+    }

@@ -1069,3 +1069,88 @@ def plot_ar_vs_beta(
         add_source_line(fig, f"{source}\nMarket model vs {benchmark}; simple close-to-close returns of adjusted closes."
                         + (f"\n{notes}" if notes else ""))
     return fig
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# issue 10: the aftermath of an event, and every release as an event
+# --------------------------------------------------------------------------------------------------------------------
+def plot_aftermath_paths(aftermath, tickers: Iterable[str] | None = None, releases=None) -> Figure:
+    """Paths rebased to 1 at the last close before day 0, over all the data held, with the releases marked.
+
+    Parameters
+    ----------
+    aftermath : analysis.aftermath.Aftermath
+        Its ``paths`` are cumulative simple returns chained over the cache and its adjusted extension: **not prices**.
+    tickers : iterable of str, optional
+        The lines to draw (default: the event's hardware leaders among the paths, and the benchmark).
+    releases : DataFrame, optional
+        Columns ``session`` and ``label`` (:func:`analysis.timeline.releases`): a dotted line at each.
+
+    Returns
+    -------
+    Figure
+    """
+    import pandas as pd
+
+    paths = aftermath.paths
+    names = [t for t in (tickers or paths.columns[:6]) if t in paths.columns]
+    if aftermath.benchmark in paths.columns and aftermath.benchmark not in names:
+        names.append(aftermath.benchmark)
+    fig, ax = new_figure(9.0, 4.8)
+    palette = ["#1f4e79", "#76b900", "#c00000", "#4285f4", "#f4b400", "#7030a0", "#ed7d31", "#00b0f0"]
+    for i, name in enumerate(names):
+        series = paths[name].dropna()
+        style = ({"color": COLORS["benchmark"], "linestyle": "--", "linewidth": 1.6} if name == aftermath.benchmark
+                 else {"color": palette[i % len(palette)], "linewidth": 1.2})
+        ax.plot(series.index, series.to_numpy(), label=name, **style)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.axvline(aftermath.day0, color=COLORS["day0"], linewidth=1.0)
+    if releases is not None and len(releases):
+        top = ax.get_ylim()[1]
+        first, last = paths.index[0], paths.index[-1]
+        for _, row in releases.iterrows():
+            session = row["session"]
+            if pd.isna(session) or not first <= session <= last or session == aftermath.day0:
+                continue
+            ax.axvline(session, color="#595959", linestyle=":", linewidth=0.9)
+            ax.text(session, top, " " + str(row["label"]), rotation=90, va="top", ha="right", fontsize=7,
+                    color="#595959")
+    ax.set_title(f"After {aftermath.event_name}: each series rebased to 1 at its last close before day 0 "
+                 f"({aftermath.day0:%d %b %Y})", fontsize=10)
+    ax.set_ylabel("cumulative return since the last pre-event close, ×")
+    ax.set_xlabel("session (XNYS); dotted lines: releases of the timeline")
+    ax.legend(loc="lower right", ncols=min(4, len(names)), fontsize=8)
+    add_source_line(fig, "Source: data/1d and data/1d-extended (adjusted closes, used for returns only), data/fred; "
+                         "releases: data/timeline. Levels are chained returns, never prices.")
+    return fig
+
+
+def plot_timeline_reactions(study) -> Figure:
+    """The hardware portfolio's CAR[0,+1] at each release, with its 95 % interval (normal approximation).
+
+    Parameters
+    ----------
+    study : analysis.timeline.TimelineStudy
+
+    Returns
+    -------
+    Figure
+    """
+    import numpy as np
+
+    table = study.per_event()
+    fig, ax = new_figure(8.5, 4.2)
+    y = np.arange(len(table))
+    car = 100 * table["car01"].to_numpy(dtype=float)
+    se = np.abs(car / table["car01_t"].to_numpy(dtype=float))
+    colors = [COLORS["close"] if p < 0.05 else COLORS["hardware"] for p in table["car01_p"]]
+    ax.barh(y, car, color=colors, height=0.6)
+    ax.errorbar(car, y, xerr=1.96 * se, fmt="none", ecolor="black", elinewidth=0.8, capsize=2)
+    ax.set_yticks(y, [f"{row.Index} ({row.day0})" for row in table.itertuples()], fontsize=8)
+    ax.invert_yaxis()
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_xlabel("CAR[0,+1] of the hardware portfolio, % (market model vs the event's benchmark)")
+    ax.set_title("Did the market react to later releases? Hardware group, equal-weighted", fontsize=10)
+    add_source_line(fig, "Source: data/1d, data/1d-extended, data/fred; dates: data/timeline; red: p < 0.05 "
+                         "(portfolio t, exact variance); bars: 95 % interval.")
+    return fig

@@ -1140,3 +1140,115 @@ def verdict_in_words(row) -> str:
     elif isinstance(info, dict) and info.get("note"):
         text += f" {info['note']}"
     return text
+
+
+# --------------------------------------------------------------------------------------------------------------------
+# Claims of a date (issue 10): a release dated in a seed, against the imported timeline
+# --------------------------------------------------------------------------------------------------------------------
+#: Columns of ``data/claims_dates.csv``: the seed's words, the date they give (``claimed_date``, YYYY-MM-DD, as read
+#: from the French), and ``timeline_label``, a piece of the label of the timeline row that dates the same thing.
+DATE_CLAIM_COLUMNS = ("id", "seed", "quote", "subject", "claimed_date", "timeline_label", "note")
+DATE_CLAIMS_FILE = "claims_dates.csv"
+
+#: Verdicts on a claimed date, in plain words.
+DATE_VERDICT_MEANINGS: dict[str, str] = {
+    "date_matches": "The timeline gives the same date, with its source.",
+    "date_wrong": "The timeline gives another date, with its source; the nearest other release is named.",
+    "no_source": "No timeline row dates it; nothing is invented.",
+}
+
+
+def default_date_claims_path() -> Path:
+    """``<project>/data/claims_dates.csv``."""
+    return default_data_dir() / DATE_CLAIMS_FILE
+
+
+def load_date_claims(path: Path | str | None = None) -> pd.DataFrame:
+    """Read and validate the registry of claimed dates.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        Defaults to ``<project>/data/claims_dates.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`DATE_CLAIM_COLUMNS`, ``claimed_date`` as a Timestamp.
+
+    Raises
+    ------
+    ClaimsRegistryError
+        When the file is missing or malformed, naming the row id and the fix.
+    """
+    path = Path(path) if path is not None else default_date_claims_path()
+    what = "date claims registry"
+    table = _read_table(path, DATE_CLAIM_COLUMNS, what)
+    _check_common(table, what)
+    dates = []
+    for row in table.itertuples(index=False):
+        if not row.timeline_label.strip():
+            raise _row_error(what, row.id, "timeline_label is empty.",
+                             "copy part of the label of the timeline row that dates the same thing.")
+        try:
+            dates.append(pd.Timestamp(dt.date.fromisoformat(row.claimed_date)))
+        except ValueError as exc:
+            raise _row_error(what, row.id, f"claimed_date {row.claimed_date!r} is not YYYY-MM-DD.",
+                             "write the date the seed gives, e.g. 2024-11-26 for '26 novembre 2024'.") from exc
+    table["claimed_date"] = pd.DatetimeIndex(dates).as_unit("ns")
+    return table
+
+
+def date_verdict(claimed: pd.Timestamp, source_date: pd.Timestamp | None) -> str:
+    """``date_matches``, ``date_wrong`` or ``no_source`` (:data:`DATE_VERDICT_MEANINGS`)."""
+    if source_date is None or pd.isna(source_date):
+        return "no_source"
+    return "date_matches" if pd.Timestamp(claimed).normalize() == pd.Timestamp(source_date).normalize() else "date_wrong"
+
+
+def check_date_claims(claims: pd.DataFrame | Path | str | None = None, timeline: pd.DataFrame | None = None,
+                      cache=None) -> pd.DataFrame:
+    """Each claimed date against the timeline imported into ``data/timeline/``.
+
+    Parameters
+    ----------
+    claims : DataFrame or path, optional
+        The registry (:func:`load_date_claims`).
+    timeline : DataFrame, optional
+        The timeline (:meth:`analysis.cache.Cache.read_timeline`); read from the cache by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        id, seed, subject, quote, claimed_date, timeline_date, days_off (claimed − timeline, calendar days), verdict,
+        source and confidence (of the timeline row), nearest_release (for a wrong date: the timeline's release
+        nearest to the claimed date, a likely confusion), note.
+    """
+    from .cache import Cache
+
+    table = claims if isinstance(claims, pd.DataFrame) else load_date_claims(claims)
+    timeline = timeline if timeline is not None else (cache or Cache()).read_timeline()
+    released = timeline[timeline["kind"] == "deepseek_release"]
+    rows = []
+    for claim in table.itertuples(index=False):
+        match = timeline[timeline["label"].str.contains(claim.timeline_label, regex=False)]
+        found = match.iloc[0] if len(match) else None
+        source_date = found["date"] if found is not None else None
+        verdict = date_verdict(claim.claimed_date, source_date)
+        nearest = ""
+        if verdict == "date_wrong":
+            others = released[released["date"] != source_date]
+            if len(others):
+                best = others.iloc[int((others["date"] - claim.claimed_date).abs().argmin())]
+                nearest = f"{best['date']:%Y-%m-%d} {best['label']}"
+        rows.append({
+            "id": claim.id, "seed": claim.seed, "subject": claim.subject, "quote": claim.quote,
+            "claimed_date": f"{claim.claimed_date:%Y-%m-%d}",
+            "timeline_date": f"{source_date:%Y-%m-%d}" if source_date is not None else None,
+            "days_off": int((claim.claimed_date - source_date).days) if source_date is not None else None,
+            "verdict": verdict,
+            "source": found["source"] if found is not None else "",
+            "confidence": found["confidence"] if found is not None else "",
+            "nearest_release": nearest, "note": claim.note,
+        })
+    return pd.DataFrame(rows)

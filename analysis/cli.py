@@ -37,6 +37,12 @@ def cmd_cache_import(args) -> int:
     unchanged = f" ({cache.last_import_unchanged} unchanged, left as they were)" if cache.last_import_unchanged else ""
     print(f"imported {len(prices)} price histories, {len(bars)} intraday bar files and "
           f"{len(entries) - len(prices) - len(bars)} other files into {cache.data_dir}{unchanged}")
+    # Issue 10: the extensions (daily-extended/, fred/) and the timeline, each joined to its original on the overlap.
+    extensions = cache.import_extensions(args.source)
+    joined = [e for e in extensions if e.join]
+    refused = [f"{e.ticker} ({e.join['status']})" for e in joined if e.join["status"] not in ("ok", "no_base")]
+    print(f"imported {len(joined)} extensions and {len(extensions) - len(joined)} other files; joins not ok: "
+          f"{', '.join(refused) or 'none'}")
     return 0
 
 
@@ -72,6 +78,11 @@ def cmd_cache_list(args) -> int:
                             "import the market data: python -m analysis cache import PATH/TO/market-data")
     print(coverage.drop(columns=["file"]).to_string(index=False))
     print("\nclose_basis: " + "; ".join(f"{k} = {v}" for k, v in CLOSE_BASES.items()))
+    extensions = cache.extension_coverage()  # issue 10: later date ranges from a second source, for returns only
+    if not extensions.empty:
+        print("\nExtensions (adjusted closes or FRED levels, used for returns after the original's last date; "
+              "join = the check on the overlap):")
+        print(extensions.drop(columns=["file"]).to_string(index=False))
     return 0
 
 
@@ -420,6 +431,45 @@ def add_universe_parser(sub) -> None:
     p.set_defaults(func=cmd_universe)
 
 
+# --- aftermath and timeline (issue 10) ---------------------------------------------------------------------------
+def cmd_aftermath(args) -> int:
+    """Drawdown, recovery, long-horizon CAR and BHAR, and the anniversary of an event (decimals in JSON)."""
+    from .aftermath import run_aftermath
+    from .events import resolve_event
+
+    event = resolve_event(args.event_file, args.event)
+    return _print_result(run_aftermath(event, tickers=_tickers(args.tickers), cache=_cache(args)), args.json)
+
+
+def cmd_timeline(args) -> int:
+    """Every DeepSeek release of the timeline as an event: day-0 AR and CAR[0,+1], and the test across events."""
+    from .timeline import run_timeline_study
+
+    return _print_result(run_timeline_study(cache=_cache(args)), args.json)
+
+
+def _print_result(result, as_json: bool) -> int:
+    """A results object as JSON (``to_dict``) or as its text summary."""
+    if as_json:
+        _print_json(result.to_dict())
+    else:
+        print(result.summary())
+    return 0
+
+
+def add_aftermath_parsers(sub) -> None:
+    """Register ``aftermath`` and ``timeline`` (kept apart so the block merges cleanly)."""
+    p = sub.add_parser("aftermath", help="after the event: drawdown, recovery, CAR/BHAR to +250, one year later")
+    p.add_argument("--event-file", help="an event file, e.g. events/deepseek-r1.toml (default: the flagship)")
+    p.add_argument("--event", help="an ad-hoc event date instead of a file")
+    p.add_argument("--tickers", help="comma-separated firms (default: the event's)")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_aftermath)
+    p = sub.add_parser("timeline", help="every release of the timeline as an event, and a test across them")
+    p.add_argument("--json", action="store_true", help="one JSON object on stdout; returns as decimals")
+    p.set_defaults(func=cmd_timeline)
+
+
 # --- parser ---------------------------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     from .figures import figure_names
@@ -459,6 +509,8 @@ def build_parser() -> argparse.ArgumentParser:
                    choices=[config.EXCHANGE_CALENDAR, config.CRYPTO_CALENDAR],
                    help="XNYS sessions (default) or every calendar day (24/7, crypto)")
     p.set_defaults(func=cmd_day0)
+
+    add_aftermath_parsers(sub)
 
     def event_options(p, *, json_help: str = "one JSON document on stdout; returns as decimals"):
         p.add_argument("--event-file", metavar="PATH",

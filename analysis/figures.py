@@ -105,6 +105,20 @@ class FigureInputs:
         return UniverseStudy.from_event(self.event).fit(cache=self.cache)
 
     @cached_property
+    def aftermath(self):
+        """The aftermath of the event: drawdown, recovery, long horizons (:mod:`analysis.aftermath`)."""
+        from .aftermath import run_aftermath
+
+        return run_aftermath(self.event, cache=self.cache)
+
+    @cached_property
+    def timeline(self):
+        """Every release of the timeline as an event, compared with this event's day 0 (:mod:`analysis.timeline`)."""
+        from .timeline import run_timeline_study
+
+        return run_timeline_study(cache=self.cache, flagship_day0=self.day0)
+
+    @cached_property
     def robustness(self):
         from .study import robustness
 
@@ -192,6 +206,26 @@ def _fig_universe_beta(inputs: FigureInputs):
     return inputs.universe.plot("beta")
 
 
+def _fig_aftermath_paths(inputs: FigureInputs):
+    from .timeline import release_marks
+
+    return inputs.aftermath.plot(inputs.event.chart_firms, release_marks())
+
+
+def _fig_timeline_reactions(inputs: FigureInputs):
+    return inputs.timeline.plot()
+
+
+def _needs_timeline(event: EventConfig) -> str | None:
+    from .errors import AnalysisError
+    from .timeline import covers
+
+    try:
+        return None if covers(event) else "the event is not one of the releases of the timeline study"
+    except AnalysisError as exc:
+        return f"the timeline study cannot be read ({exc.message})"
+
+
 def _needs_universe(event: EventConfig) -> str | None:
     return None if event.universe else "the event file names no universe (key 'universe')"
 
@@ -270,6 +304,10 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest),
     FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",
                _fig_placebo),
+    FigureSpec("aftermath_paths", "06_aftermath", "paths rebased to the last pre-event close, through the data's "
+                                                  "end, with the timeline's releases marked", _fig_aftermath_paths),
+    FigureSpec("timeline_reactions", "07_timeline", "CAR[0,+1] of each release of the timeline, firm by firm",
+               _fig_timeline_reactions, _needs_timeline),
     FigureSpec("universe_histogram", "08_cross_section", "day-0 returns of every member of the index, the index's "
                                                          "return and the lead firm marked", _fig_universe_histogram,
                _needs_universe),

@@ -517,7 +517,7 @@ def pretrend_f_statistics(
     solved = linalg.cho_solve(linalg.cho_factor(np.asarray(bracket, dtype=float)), ar)
     quad = np.einsum("ij,ij->j", ar, solved)
     f = quad / (length * np.asarray(sigma2, dtype=float))
-    return f, stats.f.sf(f, length, residual_df)
+    return f, special.fdtrc(length, residual_df, f)  # = scipy.stats.f.sf(f, length, residual_df)
 
 
 def pretrend_test(

@@ -23,7 +23,8 @@ __all__ = ["NOTEBOOKS", "NOTEBOOK_NEEDS", "skipped_notebooks", "EXPORT_NOTEBOOK"
            "pair_differences", "committed_state_problems", "sync_notebooks", "KERNELSPEC", "LANGUAGE_INFO"]
 
 #: The notebooks the main job executes, in reading order (names without ``.ipynb``, in ``notebooks/``).
-NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness", "08_cross_section")
+NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "05_robustness", "06_aftermath",
+             "07_timeline", "08_cross_section")
 
 
 def _needs_universe(event) -> str | None:

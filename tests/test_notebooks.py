@@ -24,7 +24,7 @@ NOTEBOOK_DIR = ROOT / "notebooks"
 NAMES = notebooks.NOTEBOOKS
 #: Charts each executed notebook must show (image outputs), at least.
 CHARTS_SHOWN = {"01_data": 2, "02_claims_vs_market": 1, "03_event_study": 3, "04_export": 0, "05_robustness": 2,
-                "08_cross_section": 3}
+                "06_aftermath": 1, "07_timeline": 1, "08_cross_section": 3}
 # --------------------------------------------------------------------------------------------------------------------
 # What is committed
 # --------------------------------------------------------------------------------------------------------------------
