@@ -38,7 +38,6 @@ References
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +48,7 @@ import pandas as pd
 from . import calendar as cal
 from . import config
 from .cache import Cache, normalize_ticker
+from .jsonutil import json_float
 from .errors import DataGapError, EventDateError
 from .eventstudy import EventStudy
 from .inference import skewness_adjusted_t_test, window_key
@@ -339,12 +339,10 @@ def timeline_confounds(timeline: pd.DataFrame, day0: pd.Timestamp, index: pd.Dat
 # the aftermath
 # --------------------------------------------------------------------------------------------------------------------
 def _json(x):
-    if x is None:
-        return None
+    """A date as YYYY-MM-DD; anything else through :func:`analysis.jsonutil.json_float`."""
     if isinstance(x, pd.Timestamp):
         return f"{x:%Y-%m-%d}"
-    x = float(x)
-    return x if math.isfinite(x) else None
+    return json_float(x)
 
 
 @dataclass(frozen=True)

@@ -571,7 +571,7 @@ def plot_rebased_prices(
                 colors.append(COLORS["benchmark"])
             for ticker in tickers:
                 color = palette[ticker]
-                width = 2.2 if ticker == "NVDA" else 1.4
+                width = 2.2 if ticker == ordered[0] else 1.4  # the first firm charted (the lead) stands out
                 ax.plot(tau, levels[ticker].to_numpy(), color=color, linewidth=width, zorder=3)
                 ends.append(float(levels[ticker].iloc[-1]))
                 labels.append(ticker)

@@ -1,6 +1,7 @@
 """One event as a file: ``events/<name>.toml`` read into a frozen :class:`EventConfig`.
 
-An event file needs four keys; everything else has the house default of ``docs/METHOD.md``::
+An event file needs four keys (``tickers`` may give way to ``universe``, an index whose every member is studied);
+everything else has the house default of ``docs/METHOD.md``::
 
     name = "my-event"              # folder-safe identifier (build/<name>/)
     title = "What happened"        # shown on charts and tables
@@ -175,9 +176,10 @@ class EventConfig:
 
     # ------------------------------------------------------------------------------------------------------------
     @property
-    def lead_firm(self) -> str:
-        """The firm the single-firm charts draw (the first of ``chart_firms``)."""
-        return self.chart_firms[0]
+    def lead_firm(self) -> str | None:
+        """The firm the single-firm charts draw (the first of ``chart_firms``); None for an event that names a
+        universe and no firms."""
+        return self.chart_firms[0] if self.chart_firms else None
 
     @property
     def has_claims(self) -> bool:
@@ -270,7 +272,7 @@ class EventConfig:
 _TOP_KEYS = {"name", "title", "date", "tickers", "benchmark", "model", "estimation", "windows", "ar_path",
              "wide_window", "groups", "confounds", "indices", "chart_firms", "claims", "claims_excluded", "seeds",
              "valuation", "universe", "summary"}
-_REQUIRED = ("name", "title", "date", "tickers")
+_REQUIRED = ("name", "title", "date")
 
 
 class _Reader:
@@ -386,7 +388,10 @@ def _read_event(path: Path) -> EventConfig:
     for key in _REQUIRED:
         if key not in doc:
             raise EventFileError(f"{path}: the required key '{key}' is missing.",
-                                 f"add it; every event file needs {', '.join(_REQUIRED)}.")
+                                 "add it; every event file needs name, title, date and tickers (or a universe).")
+    if "tickers" not in doc and "universe" not in doc:
+        raise EventFileError(f"{path}: the required key 'tickers' is missing.",
+                             'add tickers = ["NVDA", ...], or name an index universe instead (universe = "sp500").')
     name = r.string(doc, "name")
     if not _NAME.fullmatch(name):
         raise r.error("name", f"must be folder-safe (lower-case letters, digits, '-', '_', '.'), not {name!r}.",
@@ -439,7 +444,7 @@ def _read_event(path: Path) -> EventConfig:
             raise r.error("valuation.shares", "is missing.", 'write shares = "meta/<TICKER>_shares_outstanding.md"')
         valuation = Valuation(ticker=ticker, shares_file=shares, reported=tuple(reported))
 
-    tickers = r.tickers(doc, "tickers", required=True)
+    tickers = r.tickers(doc, "tickers", required="universe" not in doc)
     chart_firms = r.tickers(doc, "chart_firms")
     universe = r.string(doc, "universe")
     benchmark = r.tickers({"benchmark": [doc["benchmark"]]} if isinstance(doc.get("benchmark"), str)

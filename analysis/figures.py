@@ -226,6 +226,10 @@ def _needs_timeline(event: EventConfig) -> str | None:
         return f"the timeline study cannot be read ({exc.message})"
 
 
+def _needs_firms(event: EventConfig) -> str | None:
+    return None if event.tickers else "the event file names no firms (key 'tickers'), only a universe"
+
+
 def _needs_universe(event: EventConfig) -> str | None:
     return None if event.universe else "the event file names no universe (key 'universe')"
 
@@ -247,6 +251,8 @@ CROSS_SECTION_MIN_FIRMS = 8
 
 
 def _needs_cross_section(event: EventConfig) -> str | None:
+    if not event.tickers:
+        return _needs_firms(event)
     if len(event.tickers) < CROSS_SECTION_MIN_FIRMS:
         return (f"the event has {len(event.tickers)} firms; the regression of day-0 ARs on firm characteristics "
                 f"needs at least {CROSS_SECTION_MIN_FIRMS}")
@@ -254,6 +260,8 @@ def _needs_cross_section(event: EventConfig) -> str | None:
 
 
 def _needs_groups(event: EventConfig) -> str | None:
+    if not event.tickers:
+        return _needs_firms(event)
     return None if event.groups else "the event file defines no peer groups ([groups])"
 
 
@@ -287,25 +295,29 @@ class FigureSpec:
 #: Every chart, in reading order.
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("price_paths", "01_data", "prices rebased to 100 at the close before day 0, over the AR path",
-               _fig_price_paths),
-    FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume),
+               _fig_price_paths, _needs_firms),
+    FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume,
+               _needs_firms),
     FigureSpec("claims", "02_claims_vs_market", "each quoted move against the day's range", _fig_claims,
                _needs_claims),
     FigureSpec("intraday_claims", "02_claims_vs_market", "day-0 intraday paths against the previous close, and when "
                                                          "each quoted figure held", _fig_intraday_claims,
                _needs_intraday_claims),
-    FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path),
+    FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path,
+               _needs_firms),
     FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar,
                _needs_groups),
     FigureSpec("cross_section", "03_event_study", "day-0 AR against the firms' beta to SOXX, with the fitted line of "
                                                    "the cross-sectional regression (HC3)", _fig_cross_section,
                _needs_cross_section),
     FigureSpec("index_reactions", "03_event_study", "indices' day-0 z-scores and percentiles", _fig_index_reactions),
-    FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest),
+    FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest,
+               _needs_firms),
     FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",
-               _fig_placebo),
+               _fig_placebo, _needs_firms),
     FigureSpec("aftermath_paths", "06_aftermath", "paths rebased to the last pre-event close, through the data's "
-                                                  "end, with the timeline's releases marked", _fig_aftermath_paths),
+                                                  "end, with the timeline's releases marked", _fig_aftermath_paths,
+               _needs_firms),
     FigureSpec("timeline_reactions", "07_timeline", "CAR[0,+1] of each release of the timeline, firm by firm",
                _fig_timeline_reactions, _needs_timeline),
     FigureSpec("universe_histogram", "08_cross_section", "day-0 returns of every member of the index, the index's "

@@ -112,7 +112,8 @@ class Headline:
             lines += [self._wrap(f"{number}. " + self.claims_caption), self._claims_display().to_string(index=False),
                       ""]
             number += 1
-        lines += [self._wrap(f"{number}. " + self.firms_caption), self._firms_display().to_string(index=False)]
+        if not self.firms.empty:
+            lines += [self._wrap(f"{number}. " + self.firms_caption), self._firms_display().to_string(index=False)]
         if self.value_lost:
             lines += ["", self._wrap(f"{number + 1}. " + self.value_lost)]
         if self.omitted:
@@ -125,7 +126,8 @@ class Headline:
         parts = [f"<h4>Headline: {html.escape(self.heading)}</h4>"]
         if self.claims is not None:
             parts += [f"<p>{html.escape(self.claims_caption)}</p>", self._claims_display().to_html(index=False)]
-        parts += [f"<p>{html.escape(self.firms_caption)}</p>", self._firms_display().to_html(index=False)]
+        if not self.firms.empty:
+            parts += [f"<p>{html.escape(self.firms_caption)}</p>", self._firms_display().to_html(index=False)]
         if self.value_lost:
             parts.append(f"<p>{html.escape(self.value_lost)}</p>")
         parts += [f"<p><em>Left out:</em> {html.escape(line)}</p>" for line in self.omitted]
@@ -169,11 +171,18 @@ def headline_table(event: EventConfig, cache: Cache | None = None, *, claims=Non
     check = claims if claims is not None else check_event_claims(event, cache)
     if check is None:
         omitted.append("the quoted figures: the event names no claims registry (key 'claims' of the event file).")
-    study = results if results is not None else run_event_study(event.replace(windows=HEADLINE_WINDOWS), cache)
     claims_frame = None
     if check is not None:
         claims_frame = check.to_frame()[["id", "ticker", "claimed_pct", "direction", "close_pct", "verdict",
                                          "sign_differs_from_close"]].reset_index(drop=True)
+    if not event.tickers:
+        omitted.append("the firms' abnormal returns: the event names no firms, only a universe (see `python -m "
+                       "analysis universe`).")
+        lost = value_lost(event, cache)
+        return Headline(claims=claims_frame, firms=pd.DataFrame(), day0=event.day0().session, model_label="",
+                        estimation_label="", df=0, value_lost=str(lost) if lost is not None else "",
+                        title=event.title, omitted=tuple(omitted))
+    study = results if results is not None else run_event_study(event.replace(windows=HEADLINE_WINDOWS), cache)
     table = study.to_frame()
     rows = []
     for firm in study.tickers:

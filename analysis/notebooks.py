@@ -31,9 +31,14 @@ def _needs_universe(event) -> str | None:
     return None if event.universe else "the event file names no universe (key 'universe', e.g. \"sp500\")"
 
 
+def _needs_firms(event) -> str | None:
+    return None if event.tickers else "the event file names no firms (key 'tickers'), only a universe"
+
+
 #: Notebooks that need something an event may lack: name -> ``needs(event) -> reason or None``. The main job leaves
 #: such a notebook out for that event, with a line that says why.
-NOTEBOOK_NEEDS = {"08_cross_section": _needs_universe}
+NOTEBOOK_NEEDS = {"01_data": _needs_firms, "03_event_study": _needs_firms, "05_robustness": _needs_firms,
+                  "06_aftermath": _needs_firms, "08_cross_section": _needs_universe}
 
 
 def skipped_notebooks(event, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, str]:

@@ -44,6 +44,7 @@ import pandas as pd
 
 from . import config
 from .aftermath import extended_panel
+from .jsonutil import json_float
 from .cache import Cache, normalize_ticker
 from .errors import EventFileError
 from .eventstudy import EventStudy, EventStudyResults
@@ -258,13 +259,13 @@ class TimelineStudy:
             events[name] = {
                 "title": first["title"], "date": first["date"], "day0": first["day0"],
                 "confounds_0_1": {str(k): v for k, v in self.confounds.get(name, {}).items()},
-                "firms": {r.firm: {"ar0": _f(r.ar0), "ar0_t": _f(r.ar0_t), "ar0_p": _f(r.ar0_p), "car01": _f(r.car01),
-                                   "car01_t": _f(r.car01_t), "car01_p": _f(r.car01_p)}
+                "firms": {r.firm: {"ar0": json_float(r.ar0), "ar0_t": json_float(r.ar0_t), "ar0_p": json_float(r.ar0_p), "car01": json_float(r.car01),
+                                   "car01_t": json_float(r.car01_t), "car01_p": json_float(r.car01_p)}
                           for r in rows.itertuples(index=False)},
             }
 
         def test(h: HypothesisTest) -> dict:
-            return {"t": _f(h.value), "p": _f(h.pvalue), "n": h.n, "note": h.note}
+            return {"t": json_float(h.value), "p": json_float(h.pvalue), "n": h.n, "note": h.note}
 
         return {"returns": "simple close-to-close abnormal returns, decimals; market model vs each event's benchmark, "
                            "estimated before each event; exact variance",
@@ -276,15 +277,16 @@ class TimelineStudy:
     def summary(self) -> str:
         """The hardware portfolio per release, the two tests, and the confounds, as text (percent)."""
         hw = self.per_event().copy()
-        nv = self.per_event("NVDA")[["ar0", "ar0_t", "car01"]].rename(
-            columns={"ar0": "NVDA ar0", "ar0_t": "NVDA t", "car01": "NVDA car01"})
+        lead = self.events[0].lead_firm if self.events else None  # the releases' lead firm (their first ticker)
+        lead_columns = {"ar0": f"{lead} ar0", "ar0_t": f"{lead} t", "car01": f"{lead} car01"}
+        nv = self.per_event(lead)[["ar0", "ar0_t", "car01"]].rename(columns=lead_columns)
         table = hw.drop(columns=["title"]).join(nv)
-        for column in ("ar0", "car01", "NVDA ar0", "NVDA car01"):
+        for column in ("ar0", "car01", lead_columns["ar0"], lead_columns["car01"]):
             table[column] = table[column].map(lambda v: f"{100 * v:+.2f}")
-        for column in ("ar0_t", "car01_t", "NVDA t"):
+        for column in ("ar0_t", "car01_t", lead_columns["ar0_t"]):
             table[column] = table[column].map(lambda v: f"{v:+.2f}")
         table["car01_p"] = table["car01_p"].map(lambda v: f"{v:.3f}")
-        lines = ["Every release of the timeline as an event: hardware group (equal-weighted portfolio) and NVDA; "
+        lines = [f"Every release of the timeline as an event: hardware group (equal-weighted portfolio) and {lead}; "
                  "AR and CAR in % (market model vs each event's benchmark, estimated before each event).",
                  table.to_string()]
         for h in (self.later, self.later_hardware):
@@ -308,13 +310,6 @@ class TimelineStudy:
         from .charts import plot_timeline_reactions
 
         return plot_timeline_reactions(self)
-
-
-def _f(x):
-    if x is None:
-        return None
-    x = float(x)
-    return x if math.isfinite(x) else None
 
 
 def run_timeline_study(event_files: Sequence[Path | str] | None = None, cache: Cache | None = None,

@@ -36,7 +36,6 @@ References
 from __future__ import annotations
 
 import html
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +46,7 @@ from scipy import stats
 
 from . import config
 from .cache import Cache, read_universe
+from .jsonutil import json_float
 from .calendar import event_day0
 from .errors import AnalysisError, DataGapError, EventDateError, WindowError
 from .eventstudy import EventStudy, EventStudyResults
@@ -264,6 +264,7 @@ class UniverseStudy:
     windows: tuple[tuple[int, int], ...] = config.EVENT_WINDOWS
     min_estimation_returns: int = config.MIN_ESTIMATION_RETURNS
     title: str = ""
+    mark: str | None = None
 
     @classmethod
     def from_event(cls, event, **changes) -> UniverseStudy:
@@ -281,6 +282,7 @@ class UniverseStudy:
             "estimation": tuple(getattr(event, "estimation", config.ESTIMATION_WINDOW)),
             "windows": tuple(tuple(w) for w in getattr(event, "windows", config.EVENT_WINDOWS)),
             "title": getattr(event, "title", ""),
+            "mark": getattr(event, "lead_firm", None),
         }
         fields.update(changes)
         return cls(**fields)
@@ -540,7 +542,8 @@ class UniverseResults:
     def distribution(self) -> dict:
         """The day-0 distribution of raw returns: ``n`` (members with a day-0 return), ``share_down`` (share with a
         negative return), ``median_return``, ``mean_return`` (equal-weighted), ``index_return`` (the main
-        benchmark's own return), the equal-weight ETF's return, NVDA's when it is a member, and ``share_ar_down``
+        benchmark's own return), the equal-weight ETF's return, the marked member's (``mark``, the event's lead
+        firm) as ``marked_return`` when it is a member, and ``share_ar_down``
         (share of negative ARs, main benchmark). Decimals."""
         r0 = self.day0_returns
         ar0 = self.ar0
@@ -555,8 +558,9 @@ class UniverseResults:
             "share_ar_down": float((ar0 < 0).mean()),
             "median_ar": float(ar0.median()),
         }
-        if "NVDA" in r0.index:
-            out["nvda_return"] = float(r0["NVDA"])
+        if self.study.mark is not None and self.study.mark in r0.index:
+            out["marked"] = self.study.mark
+            out["marked_return"] = float(r0[self.study.mark])
         return out
 
     # -- groups -------------------------------------------------------------------------------------------------------
@@ -633,7 +637,7 @@ class UniverseResults:
         for name, row in self.sectors().iterrows():
             sectors[str(name)] = {
                 "n": int(row["n"]),
-                "windows": {window_key(w): {k: _json(row[f"{k}[{window_key(w)}]"])
+                "windows": {window_key(w): {k: json_float(row[f"{k}[{window_key(w)}]"])
                                             for k in ("caar", "portfolio_t", "kp_bmp_t", "csect_t")}
                             for w in self.study.windows},
             }
@@ -660,11 +664,11 @@ class UniverseResults:
             "mean_return": dist["mean_return"],
             "index_return": dist["index_return"],
             "share_ar_down": dist["share_ar_down"],
-            "mean_ar": {b: _json(float(table[f"ar0_{b}"].mean())) for b in self.study.benchmarks},
+            "mean_ar": {b: json_float(float(table[f"ar0_{b}"].mean())) for b in self.study.benchmarks},
             "sectors": sectors,
             "regression": reg_json(reg),
             "regression_sectors": reg_json(reg_s),
-            "hardest_hit": {t: _json(v) for t, v in worst[f"ar0_{self.study.benchmark}"].items()},
+            "hardest_hit": {t: json_float(v) for t, v in worst[f"ar0_{self.study.benchmark}"].items()},
             "notes": list(self.notes),
         }
 
@@ -683,8 +687,8 @@ class UniverseResults:
             "Returns: simple close-to-close, from adjusted closes; percent below.",
             f"Day 0: {dist['share_down']:.0%} of {dist['n']} members fell; median {_percent(dist['median_return'])}, "
             f"equal-weighted mean {_percent(dist['mean_return'])}, against {self.study.benchmark} "
-            f"{_percent(dist['index_return'])}" + (f" and NVDA {_percent(dist['nvda_return'])}"
-                                                   if "nvda_return" in dist else "") + ".",
+            f"{_percent(dist['index_return'])}" + (f" and {dist['marked']} {_percent(dist['marked_return'])}"
+                                                   if "marked_return" in dist else "") + ".",
             "Day-0 abnormal returns (market model), equal-weighted mean and share negative: " + "; ".join(
                 f"vs {b} {_percent(float(self.table()[f'ar0_{b}'].mean()))}, "
                 f"{float((self.table()[f'ar0_{b}'] < 0).mean()):.0%} negative" for b in self.study.benchmarks) + ".",
@@ -737,6 +741,7 @@ class UniverseResults:
                  f"prices in the source (survivorship bias); members as recorded on {self.data.as_of}.")
         if kind == "histogram":
             r0 = self.day0_returns
+            mark = mark or self.study.mark
             marked = {mark: float(r0[mark])} if mark is not None and mark in r0.index else {}
             return charts.plot_universe_histogram(r0, index_return=self.index_return(),
                                                   index_name=self.study.benchmark, marked=marked, day0=self.day0,
@@ -751,13 +756,8 @@ class UniverseResults:
         raise ValueError(f"unknown chart {kind!r}; choose histogram, sectors or beta")
 
 
-def _json(x) -> float | None:
-    x = float(x)
-    return x if math.isfinite(x) else None
-
-
 def _jmap(d: Mapping[str, float]) -> dict:
-    return {k: _json(v) for k, v in d.items()}
+    return {k: json_float(v) for k, v in d.items()}
 
 
 def _group_text(frame: pd.DataFrame) -> str:

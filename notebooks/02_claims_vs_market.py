@@ -35,10 +35,9 @@ event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the
 
 # %%
 # %matplotlib inline
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from analysis.cache import Cache
-from analysis.claims import check_event_claims
 from analysis.config import find_project_root
 from analysis.events import resolve_event
 from analysis.figures import FigureInputs, draw

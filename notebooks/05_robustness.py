@@ -36,7 +36,7 @@ event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the
 
 # %%
 # %matplotlib inline
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from analysis.cache import Cache
 from analysis.config import find_project_root

@@ -85,7 +85,7 @@ Markdown(
     f"On day 0 ({res.day0:%d %b %Y}) **{dist['share_down']:.0%} of the {dist['n']} members fell**. The median member "
     f"returned {pct(dist['median_return'])} and the equal-weighted mean {pct(dist['mean_return'])}, while the "
     f"cap-weighted index returned {pct(dist['index_return'])}"
-    + (f" and Nvidia {pct(dist['nvda_return'])}" if "nvda_return" in dist else "")
+    + (f" and {dist['marked']} {pct(dist['marked_return'])}" if "marked_return" in dist else "")
     + f". Against the equal-weight ETF RSP ({pct(dist['equal_weight_etf_return'])}) the picture is the same: the index "
     "fell because a few very large members fell a lot, not because most members fell."
 )

@@ -146,3 +146,17 @@ def test_an_event_written_out_reads_back_equal(tmp_path):
         path = write(tmp_path, event.to_toml(), f"{event.name}.toml")
         again = load_event(path)
         assert again.replace(source=event.source) == event
+
+
+def test_a_universe_may_stand_instead_of_the_tickers(tmp_path):
+    event = load_event(write(tmp_path, MINIMAL.replace('tickers = ["NVDA", "AVGO"]\n', 'universe = "sp500"\n')))
+    assert event.tickers == () and event.universe == "sp500" and event.lead_firm is None
+    from analysis.notebooks import skipped_notebooks
+
+    skipped = skipped_notebooks(event)
+    assert set(skipped) == {"01_data", "03_event_study", "05_robustness", "06_aftermath"}
+    assert all("names no firms" in reason for reason in skipped.values())
+    from analysis.study import run_event_study
+
+    with pytest.raises(EventFileError, match="names no firms"):
+        run_event_study(event)

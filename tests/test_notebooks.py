@@ -8,7 +8,6 @@ the tests below read what it produced.
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import subprocess
 

@@ -193,7 +193,7 @@ def test_ols_hc3_against_lstsq_and_sandwich():
 
 @pytest.fixture(scope="module")
 def flagship():
-    return UniverseStudy(FLAGSHIP).fit()
+    return UniverseStudy(FLAGSHIP, mark="NVDA").fit()
 
 
 def test_real_regression_against_independent_computation(flagship):
@@ -252,7 +252,7 @@ def test_real_distribution_and_exclusions(flagship):
     assert dist["n"] == 484 and dist["share_down"] == pytest.approx(0.30, abs=0.01)
     assert dist["median_return"] == pytest.approx(0.0128, abs=0.0005)
     assert dist["index_return"] == pytest.approx(-0.0146, abs=0.0001)
-    assert dist["nvda_return"] == pytest.approx(-0.1697, abs=0.0001)
+    assert dist["marked"] == "NVDA" and dist["marked_return"] == pytest.approx(-0.1697, abs=0.0001)
     assert flagship.n_members == 503 and flagship.n_firms == 481
     assert {"GEV", "SOLV", "SW"} <= set(flagship.excluded) and "UNH" in flagship.excluded
     assert "< 200" in flagship.excluded["GEV"]
