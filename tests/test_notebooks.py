@@ -240,7 +240,7 @@ def test_a_four_key_event_file_runs_the_whole_main_job(minimal_job):
     assert "left out: notebook 08_cross_section, because the event file names no universe" in minimal_job["output"]
     shown = sorted(p.name for p in (build / "figures").glob("*.png"))
     assert shown == sorted(f"{n}.png" for n in ("price_paths", "volume", "event_path", "index_reactions",
-                                                "forest_day0", "placebo"))
+                                                "forest_day0", "placebo", "aftermath_paths"))
     # What the event lacks is left out with a line that says why, never filled with another event's numbers.
     assert "left out: chart claims, because the event file names no claims registry" in minimal_job["output"]
     assert "left out: chart group_caar, because the event file defines no peer groups" in minimal_job["output"]
