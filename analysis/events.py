@@ -181,10 +181,6 @@ class EventConfig:
         universe and no firms."""
         return self.chart_firms[0] if self.chart_firms else None
 
-    @property
-    def has_claims(self) -> bool:
-        return self.claims is not None
-
     def replace(self, **changes) -> EventConfig:
         """A copy with some fields changed (the config itself is frozen)."""
         return dataclasses.replace(self, **changes)

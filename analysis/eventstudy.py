@@ -594,11 +594,6 @@ class EventStudy:
         """The estimation window actually used (cut at the start of the data if needed)."""
         return self._estimation_window
 
-    @property
-    def event_span(self) -> tuple[int, int]:
-        """The AR path widened to cover day 0 and every event window."""
-        return self._span
-
     # -- the fit ------------------------------------------------------------------------------------------------
 
     def _design(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
@@ -1585,6 +1580,8 @@ class EventStudyResults:
                 "sign), r̄ and the Wald test need at least two firms and are not computed. The firm's own CAR and t "
                 "above are the test."]))
             return sections
+        # A cross-sectional standard deviation from two firms has one degree of freedom: not worth printing.
+        few = f"n/a (N = {group.n} < {MIN_CROSS_SECTION_FIRMS})" if group.n < MIN_CROSS_SECTION_FIRMS else None
         rows = {
             "CAAR (%)": lambda w: f"{w.caar * 100:.2f}",
             "portfolio CAR (%)": lambda w: f"{w.portfolio_car * 100:.2f}",
@@ -1592,13 +1589,13 @@ class EventStudyResults:
             f"portfolio t [t({self._df})]": lambda w: f"{w.portfolio_t:.2f} (p {format_p(w.portfolio.pvalue)})",
             "Patell z": lambda w: _fmt_stat(w.patell),
             "Patell z, KP-adjusted": lambda w: _fmt_stat(w.patell_adjusted),
-            f"BMP t [t({group.n - 1})]": lambda w: _fmt_stat(w.bmp),
-            f"BMP t, KP-adjusted [t({group.n - 1})]": lambda w: _fmt_stat(w.kp_bmp),
+            f"BMP t [t({group.n - 1})]": lambda w: few or _fmt_stat(w.bmp),
+            f"BMP t, KP-adjusted [t({group.n - 1})]": lambda w: few or _fmt_stat(w.kp_bmp),
             "generalized sign z (assumes independence)": lambda w: _fmt_stat(w.generalized_sign),
             f"GRANK t [t({self.n_estimation - 1})]": lambda w: _fmt_stat(w.grank),
             f"Wald chi2({group.n})": lambda w: _fmt_stat(w.wald),
             f"Wald, exact Hotelling F({group.n}, {self._df - group.n + 1})": lambda w: _fmt_stat(w.wald_exact),
-            f"cross-sectional t [t({group.n - 1})] (assumes independence)": lambda w: _fmt_stat(w.csect),
+            f"cross-sectional t [t({group.n - 1})] (assumes independence)": lambda w: few or _fmt_stat(w.csect),
             "skewness-adjusted t [N(0,1)] (assumes independence)": lambda w: _fmt_stat(w.skew),
             "Wilcoxon signed-rank W (assumes independence)": lambda w: _fmt_stat(w.wilcoxon),
             "bootstrap p, whole dates resampled": lambda w: f"{w.bootstrap.pvalue:.4f}",
@@ -1743,6 +1740,10 @@ def format_p(value: float | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "n/a"
     return "<0.0001" if value < 0.0001 else f"{value:.4f}"
+
+
+#: The fewest firms the cross-sectional tests (BMP, KP-adjusted BMP, cross-sectional t) are printed for.
+MIN_CROSS_SECTION_FIRMS = 3
 
 
 def _fmt_stat(test: HypothesisTest) -> str:
