@@ -103,7 +103,7 @@ def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) 
         raise EventDateError(f"{start_ts.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
                              "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
     try:
-        cal = _exchange_calendar(calendar, EARLIEST_DATE.year - 1, max(end_ts.year, dt.date.today().year) + 1)
+        cal = _exchange_calendar(calendar, *_years(start_ts, end_ts))
         found = cal.sessions_in_range(start_ts, end_ts)
     except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:
         raise EventDateError(f"{start_ts.date()}..{end_ts.date()} is outside the {calendar} calendar ({exc}).",
@@ -144,9 +144,17 @@ class Day0:
         return self.event_date == self.session
 
 
+def _years(*dates: pd.Timestamp) -> tuple[int, int]:
+    """The span of years a calendar is built for: from five-year steps before the earliest date (so that nearby
+    requests share one cached calendar; building from 1990 on every command cost about 0.1 s each), to next year."""
+    first = min(dates).year - 1
+    start = max(EARLIEST_DATE.year - 1, first - first % 5)
+    end = max([*dates, pd.Timestamp(dt.date.today())]).year + 1
+    return start, end
+
+
 def _calendar_object(calendar: str, *dates: pd.Timestamp) -> xcals.ExchangeCalendar:
-    last = max([*dates, pd.Timestamp(dt.date.today())])
-    return _exchange_calendar(calendar, EARLIEST_DATE.year - 1, last.year + 1)
+    return _exchange_calendar(calendar, *_years(*dates))
 
 
 def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
@@ -300,7 +308,7 @@ def session_hours(date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> SessionH
     if not is_session(ts, calendar):
         raise EventDateError(f"{ts.date()} ({ts.day_name()}) is not a {calendar} session.",
                              "choose a trading day; `python -m analysis day0 DATE` gives the next one.")
-    xcal = _exchange_calendar(calendar, EARLIEST_DATE.year - 1, max(ts.year, dt.date.today().year) + 1)
+    xcal = _exchange_calendar(calendar, *_years(ts))
     tz = timezone_for(calendar)
     opens = xcal.session_open(ts).tz_convert(tz)
     closes = xcal.session_close(ts).tz_convert(tz)

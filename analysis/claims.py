@@ -778,12 +778,8 @@ def market_model_ar_t(
 
     result = EventStudy(returns, day0, model="market", benchmark=benchmark, benchmark_name=benchmark_name,
                         estimation_window=estimation_window, event_windows=((0, 0),), confounds={}).fit()
-    firms = result.to_dict()["firms"]
-    out = {}
-    for ticker in returns.columns:
-        window = firms[ticker]["windows"]["0,0"]
-        out[ticker] = tuple(math.nan if window[k] is None else float(window[k]) for k in ("t", "p"))
-    return out
+    day0_car = result.car((0, 0))
+    return {ticker: (float(day0_car.at[ticker, "t"]), float(day0_car.at[ticker, "p"])) for ticker in returns.columns}
 
 
 def is_stock(ticker: str) -> bool:
