@@ -165,7 +165,14 @@ def load_universe_data(
     returns.attrs = {"basis": "simple close-to-close returns of adjusted closes", "units": "decimal"}
     panel = returns_panel(list(series), cache)
     fields = panel.attrs.get("fields", {})
-    panel = panel.reindex(returns.index)
+    # Past the cached file's last date, a series continues on its extension (returns chained on the overlap, checked
+    # by `cache verify`), so that later events are covered; before it, the cached returns are used unchanged.
+    joined = {t: cache.joined_returns(t) for t in series}
+    extended = [t for t, r in joined.items() if r.attrs.get("extension")]
+    panel = pd.DataFrame({t: panel[t].combine_first(joined[t]) for t in series}).reindex(returns.index)
+    if extended:
+        notes.append(f"{', '.join(extended)}: returns after the cached file's last date come from its extension "
+                     "(adjusted closes or FRED levels, chained on the overlap).")
     for ticker in series:
         basis = cache.close_basis(ticker)
         if fields.get(ticker) == "close" and basis == "split_adjusted":

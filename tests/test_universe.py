@@ -343,7 +343,7 @@ def test_cli_json(capsys, project_root):
 
 
 def test_cli_event_outside_the_data_is_one_line(capsys):
-    assert main(["universe", "--event", "2025-06-02"]) == 2
+    assert main(["universe", "--event", "2026-12-01"]) == 2  # beyond the universe's prices (to 2026-07)
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "Fix:" in err
 
@@ -365,3 +365,15 @@ def test_charts_draw(flagship, tmp_path):
         assert first == second
     with pytest.raises(ValueError):
         flagship.plot("pie")
+
+
+def test_later_releases_are_covered_through_the_benchmarks_extensions():
+    """^GSPC, RSP and SOXX continue on their extensions after 2025-03-31, so a release of Sep 2025 is studied; the
+    flagship's numbers are unchanged (before the cached files' end the cached returns are used)."""
+    from analysis.universe import UniverseStudy, load_universe_data
+
+    data = load_universe_data()
+    later = UniverseStudy("2025-09-22").fit(data)
+    assert later.n_firms > 450 and later.day0 == pd.Timestamp("2025-09-22")
+    assert any("extension" in note for note in data.notes)
+    assert UniverseStudy(FLAGSHIP).fit(data).distribution()["index_return"] == pytest.approx(-0.0146, abs=0.0001)
