@@ -4,13 +4,11 @@ Nothing else in the project reads or writes ``data/``.
 
 Layout
 ------
-``data/<interval>/<file>.csv``
-    One price history per ticker and interval (``1d`` daily, ``1h`` hourly), columns
-    ``date,open,high,low,close,adj_close,volume`` (``datetime`` instead of ``date`` for intraday bars, as ISO 8601
-    with the exchange's UTC offset), optionally ``dividends,stock_splits``. An empty field means the source had no
-    value; it is read as NaN and never filled in.
-``data/1m/<TICKER>.csv``, ``data/5m/<TICKER>.csv``
-    Intraday bars (manifest kind ``bars``), columns ``timestamp_et,open,high,low,close,volume,source_timestamp``:
+``data/1d/<file>.csv``
+    One daily price history per ticker, columns ``date,open,high,low,close,adj_close,volume``, optionally
+    ``dividends,stock_splits``. An empty field means the source had no value; it is read as NaN and never filled in.
+``data/1m/<TICKER>.csv``, ``data/5m/<TICKER>.csv``, ``data/1h/<TICKER>.csv``
+    Intraday bars (manifest kind ``bars``; imported, or fetched from yfinance), columns ``timestamp_et,open,high,low,close,volume,source_timestamp``:
     the bar's start as ISO 8601 with its America/New_York offset, raw prices, and the source's own timestamp kept
     as text beside it (sources used different clocks; ``data/intraday/README.md`` explains each). Imported byte
     for byte; checked by :func:`check_bars` and :func:`compare_bars_with_daily`.
@@ -440,9 +438,9 @@ class CacheEntry:
 # --------------------------------------------------------------------------------------------------------------------
 # intraday bars (1m, 5m): the source's own file, bar start in ET, the source's timestamp kept beside it
 # --------------------------------------------------------------------------------------------------------------------
-#: Intervals stored as intraday bar files (``data/1m/<TICKER>.csv``, ``data/5m/<TICKER>.csv``).
-INTRADAY_INTERVALS = ("1m", "5m")
-#: Minutes per bar of every intraday interval the project knows (1h bars keep the older ``datetime`` schema).
+#: Intervals stored as intraday bar files (``data/1m/<TICKER>.csv``, ``data/5m/...``, ``data/1h/...``).
+INTRADAY_INTERVALS = ("1m", "5m", "1h")
+#: Minutes per bar of every intraday interval the project knows.
 INTERVAL_MINUTES = {"1m": 1, "5m": 5, "1h": 60}
 #: Columns of an intraday bar file, in order.
 BAR_COLUMNS = ("timestamp_et", "open", "high", "low", "close", "volume", "source_timestamp")
@@ -1117,8 +1115,8 @@ class Cache(_BarsMixin):
         -------
         pandas.DataFrame
             Float columns ``open, high, low, close, adj_close, volume`` (NaN where the source had no value),
-            indexed by session date (tz-naive; the session's date in the exchange timezone) for ``1d``, or by bar
-            start (tz-aware, exchange timezone) for ``1h``. ``attrs`` carry ``ticker``, ``calendar``, ``timezone``,
+            indexed by session date (tz-naive; the session's date in the exchange timezone). Intraday bars are read
+            with :meth:`read_bars`. ``attrs`` carry ``ticker``, ``calendar``, ``timezone``,
             ``close_basis`` and ``source``.
         """
         return self._read_entry(self.entry(ticker, interval))

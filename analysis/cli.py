@@ -398,7 +398,8 @@ def _add_intraday_parser(sub) -> None:
     p = sub.add_parser("intraday", help="a day's intraday path vs the previous close, with the low and high and "
                                          "their times (cached 1m/5m bars)")
     p.add_argument("ticker", metavar="TICKER", help="a symbol with cached 1m or 5m bars, e.g. NVDA")
-    p.add_argument("--interval", default=None, choices=["1m", "5m"], help="bar interval (default: the finest cached)")
+    p.add_argument("--interval", default=None, choices=["1m", "5m", "1h"],
+                   help="bar interval (default: the finest cached)")
     p.add_argument("--event", default=None, type=_event_date, help="the day (day 0: first session on or after it; default: the "
                                                  "flagship event's)")
     p.add_argument("--event-file", default=None, metavar="PATH", help="an events/<name>.toml; its day 0 is used")

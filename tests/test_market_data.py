@@ -140,13 +140,20 @@ def test_failure_halfway_through_several_tickers(truncated_nvda):
 
 def test_new_ticker_and_hourly_bars_are_storable(tmp_cache):
     hours = pd.date_range("2025-01-27 09:30", periods=7, freq="h", tz="America/New_York")
-    hourly = pd.DataFrame({"Open": 120.0, "High": 121.0, "Low": 119.0, "Close": 120.5, "Adj Close": 120.5,
-                           "Volume": 1e6, "Dividends": 0.0, "Stock Splits": 0.0}, index=hours)
+    # Hourly bars shaped like 27 Jan 2025's (daily open 124.80, close 118.42): they are stored as bar files, in the
+    # same format as the 1m and 5m bars, and checked against the daily file like them.
+    opens = [124.80, 120.0, 119.0, 118.5, 119.5, 118.0, 118.8]
+    closes = [120.0, 119.0, 118.5, 119.5, 118.0, 118.8, 118.42]
+    hourly = pd.DataFrame({"Open": opens, "High": [max(o, c) + 0.5 for o, c in zip(opens, closes)],
+                           "Low": [min(o, c) - 0.5 for o, c in zip(opens, closes)], "Close": closes,
+                           "Adj Close": closes, "Volume": 1e6, "Dividends": 0.0, "Stock Splits": 0.0}, index=hours)
     fetch_into_cache("NVDA", "2025-01-27", "2025-01-27", "1h", cache=tmp_cache,
                      ticker_factory=factory({"NVDA": FakeTicker(hourly)}), today=TODAY)
-    bars = tmp_cache.read("NVDA", "1h")
+    bars = tmp_cache.read_bars("NVDA", "1h")
     assert len(bars) == 7 and str(bars.index.tz) == "America/New_York" and bars.index[0].hour == 9
     assert (tmp_cache.data_dir / "1h" / "NVDA.csv").exists() and tmp_cache.verify() == []
+    header = (tmp_cache.data_dir / "1h" / "NVDA.csv").read_text().splitlines()[0]
+    assert header == "timestamp_et,open,high,low,close,volume,source_timestamp"
     weekend = hourly.copy()
     weekend.index = weekend.index + pd.Timedelta(days=-2)  # Saturday
     with pytest.raises(FetchError, match="not XNYS sessions"):
