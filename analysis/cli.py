@@ -7,6 +7,7 @@ Every command reads the cache only, except ``fetch``. Errors the user can act on
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from collections.abc import Sequence
@@ -248,7 +249,8 @@ def cmd_figures(args) -> int:
     event = _event(args)
     out = Path(args.out).resolve() if args.out else default_out_dirs(event)[1]
     _check_out_dir(out)
-    written = export_figures(event, out, names=args.only or None, cache=_cache(args))
+    written = export_figures(event, out, names=args.only or None, cache=_cache(args),
+                             jobs=min(2, os.cpu_count() or 1))
     print(f"wrote {len(written)} files ({len({p.stem for p in written})} charts) to {out}")
     for name, reason in skipped_figures(event).items():
         print(f"left out: {name}, because {reason}")

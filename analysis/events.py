@@ -181,6 +181,12 @@ class EventConfig:
         universe and no firms."""
         return self.chart_firms[0] if self.chart_firms else None
 
+    def __reduce__(self):
+        """Pickle as plain fields (the read-only groups mapping cannot be pickled as it is), for worker processes."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+        values["groups"] = dict(self.groups)
+        return (_event_from_fields, (values,))
+
     def replace(self, **changes) -> EventConfig:
         """A copy with some fields changed (the config itself is frozen)."""
         return dataclasses.replace(self, **changes)
@@ -260,6 +266,10 @@ class EventConfig:
         bench = f" vs {self.benchmark}" if self.model in ("market", "market-adjusted", "garch") else ""
         return (f"{self.title}: event date {self.date}, day 0 = {day0.session.date()}; {len(self.tickers)} firms; "
                 f"{self.model} model{bench}; estimation {window_label(self.estimation)}")
+
+
+def _event_from_fields(values: dict) -> EventConfig:
+    return EventConfig(**values)
 
 
 # --------------------------------------------------------------------------------------------------------------------

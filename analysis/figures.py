@@ -380,6 +380,23 @@ def expected_figure_files(event: EventConfig | None = None, names: Iterable[str]
             for fmt in spec.formats]
 
 
+def _export_some(event: EventConfig, out: Path, names: list[str], cache: Cache | None) -> tuple[list[Path], dict]:
+    """Build and save the charts ``names`` (one worker's share of :func:`export_figures`)."""
+    from .charts import save_figure
+
+    inputs = FigureInputs(event, cache)
+    written: list[Path] = []
+    timings: dict = {}
+    for name in names:
+        spec = _BY_NAME[name]
+        start = time.perf_counter()
+        fig = spec.build(inputs)
+        built = time.perf_counter()
+        written.extend(save_figure(fig, spec.name, out, spec.formats))
+        timings[spec.name] = {"build": built - start, "save": time.perf_counter() - built}
+    return written, timings
+
+
 def export_figures(
     event: EventConfig,
     out_dir: Path | str = "figures",
@@ -387,10 +404,12 @@ def export_figures(
     names: Iterable[str] | None = None,
     cache: Cache | None = None,
     timings: dict | None = None,
+    jobs: int = 1,
 ) -> list[Path]:
     """Build every chart of :data:`FIGURES` that ``event`` supports and write it to ``out_dir`` as PNG, SVG, PDF.
 
-    Files are deterministic: two exports give byte-identical files (:func:`analysis.charts.save_figure`).
+    Files are deterministic: two exports give byte-identical files (:func:`analysis.charts.save_figure`), however
+    many workers share the work.
 
     Parameters
     ----------
@@ -402,29 +421,46 @@ def export_figures(
     cache : Cache, optional
     timings : dict, optional
         When given, filled with seconds spent per figure: ``{name: {"build": s, "save": s}}``.
+    jobs : int
+        Processes that share the charts (forked, so they start at once with what is imported); writing PDF, SVG and
+        PNG is most of the main job's longest notebook, so two workers shorten it on two cores.
 
     Returns
     -------
     list of Path
-        Every file written.
+        Every file written, in the order of :data:`FIGURES`.
     """
-    from .charts import save_figure
-
     out = _anchored(out_dir)
     wanted = set(names) if names is not None else None
     for name in wanted or ():
         _spec(name)
-    inputs = FigureInputs(event, cache)
-    written: list[Path] = []
-    for spec in FIGURES:
-        if (wanted is not None and spec.name not in wanted) or spec.missing(event):
-            continue
-        start = time.perf_counter()
-        fig = spec.build(inputs)
-        built = time.perf_counter()
-        written.extend(save_figure(fig, spec.name, out, spec.formats))
-        if timings is not None:
-            timings[spec.name] = {"build": built - start, "save": time.perf_counter() - built}
+    chosen = [spec.name for spec in FIGURES
+              if (wanted is None or spec.name in wanted) and not spec.missing(event)]
+    jobs = max(1, min(int(jobs), len(chosen)))
+    if jobs == 1:
+        written, spent = _export_some(event, out, chosen, cache)
+    else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        import warnings
+
+        shares = [chosen[k::jobs] for k in range(jobs)]
+        context = multiprocessing.get_context("fork")
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns that forking a threaded process (a Jupyter kernel) may deadlock; the workers only
+            # draw and write files, and take no lock of the parent.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+                parts = list(pool.map(_export_some, [event] * jobs, [out] * jobs, shares, [cache] * jobs))
+        spent = {k: v for _, t in parts for k, v in t.items()}
+        by_name = {p.stem: [] for part, _ in parts for p in part}
+        for part, _ in parts:
+            for path in part:
+                by_name[path.stem].append(path)
+        written = [path for name in chosen for path in by_name.get(name, [])]
+    if timings is not None:
+        timings.update(spent)
     return written
 
 

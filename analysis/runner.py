@@ -208,7 +208,7 @@ def run_main_job(
     if EXPORT_NOTEBOOK not in notebooks:
         start = time.perf_counter()
         try:
-            export_figures(event, figures)
+            export_figures(event, figures, jobs=min(2, os.cpu_count() or 1))
         except Exception as exc:  # reported; the missing files make the job fail below
             say(f"FAILED to export the charts: {type(exc).__name__}: {exc}")
         timings["export"] = time.perf_counter() - start

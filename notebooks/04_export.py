@@ -33,6 +33,7 @@ event_file = None  # None: the flagship, events/deepseek-r1.toml; or the path of
 event_date = None  # with event_file None: "YYYY-MM-DD" for an ad-hoc event (the flagship's firms, no claims)
 figures_dir = None  # None: figures/ for the flagship, build/<name>/figures/ for another event
 names = None  # None: every chart; or a list of names from the table below
+jobs = 2  # processes sharing the charts (two cores: two workers; the files are the same however many)
 
 # %%
 from pathlib import Path
@@ -48,7 +49,7 @@ ROOT = find_project_root()  # the project, found from any working directory
 event = resolve_event(event_file, event_date)
 target = Path(figures_dir) if figures_dir else default_out_dirs(event)[1]
 target = target if target.is_absolute() else ROOT / target
-written = export_figures(event, target, names=names, cache=Cache(ROOT / "data"))
+written = export_figures(event, target, names=names, cache=Cache(ROOT / "data"), jobs=jobs)
 print(f"{event.title}: {len(written)} files written to {target}")
 
 # %%

@@ -303,6 +303,17 @@ def test_cli_figures_exports_the_named_charts(tmp_path, capsys):
     assert "wrote 3 files" in capsys.readouterr().out
 
 
+def test_two_workers_write_the_same_files_as_one(tmp_path):
+    names = ["index_reactions", "placebo", "volume"]
+    one = figures.export_figures(flagship(), tmp_path / "one", names=names)
+    timings: dict = {}
+    two = figures.export_figures(flagship(), tmp_path / "two", names=names, jobs=2, timings=timings)
+    assert [p.name for p in two] == [p.name for p in one] and len(one) == 9
+    for a, b in zip(one, two):
+        assert a.read_bytes() == b.read_bytes(), a.name
+    assert set(timings) == set(names)
+
+
 def test_export_refuses_unknown_names(tmp_path):
     from analysis.errors import AnalysisError
 
