@@ -1397,13 +1397,17 @@ class Cache(_BarsMixin):
         self.last_import_unchanged = sum(not self._commit(entry, payload) for entry, payload in staged)
         return [entry for entry, _ in staged]
 
-    def provenance(self) -> dict[str, dict[str, str]]:
-        """``data/provenance.csv`` by ticker: source, close_basis, second_source, cross_check."""
-        path = self.data_dir / "provenance.csv"
+    def _provenance_table(self, name: str, key: str) -> dict[str, dict[str, str]]:
+        """A provenance CSV of ``data/`` as rows keyed by the column ``key`` (empty when the file is absent)."""
+        path = self.data_dir / name
         if not path.exists():
             return {}
         with open(path, newline="", encoding="utf-8") as handle:
-            return {row["ticker"]: row for row in csv.DictReader(handle)}
+            return {row[key]: row for row in csv.DictReader(handle)}
+
+    def provenance(self) -> dict[str, dict[str, str]]:
+        """``data/provenance.csv`` by ticker: source, close_basis, second_source, cross_check."""
+        return self._provenance_table("provenance.csv", "ticker")
 
     # -- verify ------------------------------------------------------------------------------------------------------
     def verify(self) -> list[Problem]:
@@ -1695,11 +1699,7 @@ class Cache(_BarsMixin):
 
     def extension_provenance(self) -> dict[str, dict[str, str]]:
         """``data/provenance_extended.csv`` by manifest path: ticker, close_basis, source, cross_check."""
-        path = self.data_dir / "provenance_extended.csv"
-        if not path.exists():
-            return {}
-        with open(path, newline="", encoding="utf-8") as handle:
-            return {row["file"]: row for row in csv.DictReader(handle)}
+        return self._provenance_table("provenance_extended.csv", "file")
 
     def verify_extensions(self, entries: dict[str, CacheEntry] | None = None,
                           broken: set[str] | frozenset = frozenset()) -> list[Problem]:

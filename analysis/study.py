@@ -98,7 +98,7 @@ def run_event_study(event: EventConfig, cache: Cache | None = None) -> EventStud
         from .errors import EventFileError
 
         raise EventFileError(f"the event {event.name} names no firms (only a universe), so there is no firm-by-firm "
-                             "study.", f"study its universe (python -m analysis universe), or add tickers = [...] to "
+                             "study.", "study its universe (python -m analysis universe), or add tickers = [...] to "
                              "its event file.")
     with_market = uses_benchmark(event.model)
     wanted = _check_cached([*event.tickers, *([event.benchmark] if with_market else [])], cache)

@@ -75,3 +75,21 @@ def main_job(tmp_path_factory):
             else:
                 os.environ[key] = value
     return {"result": result, "build": tmp / "build", "figures": tmp / "figures", "output": stream.getvalue()}
+
+
+#: Files the cache keeps for itself (its lock, the record of verified files): not data, left out of snapshots.
+BOOKKEEPING = (".lock", ".verified.json")
+
+
+def snapshot(folder):
+    """Every data file below ``folder`` with its bytes, to prove that a command changed nothing."""
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name not in BOOKKEEPING}
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A writable copy of data/ (without bookkeeping files), for fault injection."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".*.tmp", ".*.bak", *BOOKKEEPING))
+    return target

@@ -21,21 +21,8 @@ import pytest
 from analysis import cli
 from analysis.cache import Cache
 
-from conftest import DATA_DIR, PROJECT_ROOT
+from conftest import DATA_DIR, PROJECT_ROOT, snapshot
 
-BOOKKEEPING = (".lock", ".verified.json")
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in BOOKKEEPING}
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".*.tmp", ".*.bak", *BOOKKEEPING))
-    return target
 
 
 def _run(folder, argv, capsys):

@@ -12,21 +12,8 @@ import pytest
 from analysis import cli
 from analysis.cache import Cache, sha256_of
 
-from conftest import DATA_DIR
+from conftest import snapshot
 
-BOOKKEEPING = (".lock", ".verified.json")
-
-
-def snapshot(folder):
-    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name not in BOOKKEEPING}
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target, ignore=shutil.ignore_patterns(".*.tmp", ".*.bak", *BOOKKEEPING))
-    return target
 
 
 def _rewrite(folder, relative, mutate, *, update_checksum=True):
