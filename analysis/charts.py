@@ -1003,7 +1003,7 @@ def plot_sector_caar(
             ax.set_xlabel(f"day-0 CAAR (%, vs {benchmark})")
             ax.set_title(what, loc="left", fontsize=10)
         day_text = f" on {day0:%d %b %Y}" if day0 is not None else " on day 0"
-        fig.suptitle(f"Which parts of the S&P 500 fell{day_text}? Day-0 CAAR with {level:.0%} intervals",
+        fig.suptitle(f"Abnormal returns by part of the S&P 500{day_text}: day-0 CAAR with {level:.0%} intervals",
                      x=0.0, ha="left", fontweight="bold", fontsize=11)
         add_source_line(fig, f"{source}\nEqual-weighted, market model vs {benchmark}; intervals from each group "
                              "portfolio's own regression (cross-correlation included), Student t."

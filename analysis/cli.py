@@ -205,8 +205,10 @@ def cmd_moves(args) -> int:
     if args.json:
         _print_json(json.loads(table.to_json(orient="records")))
         return 0
-    print(f"Day-0 moves of {event.title} against the previous raw close (percent; close-to-close, opening gap, "
-          f"intraday low/high; raw prices), event date {event.date}:")
+    print(f"Day-0 moves of {event.title} against the previous close (percent; close-to-close, opening gap, "
+          f"intraday low/high), event date {event.date}. Prices are as each source gives them (column close basis: "
+          "raw, or adjusted, whose levels are not the traded prices but whose day-to-day changes are right except "
+          "across a dividend or split):")
     shown = table.rename(columns={"prev_close": "previous close", "close_pct": "close %", "open_pct": "open %",
                                   "low_pct": "low %", "high_pct": "high %", "close_basis": "close basis"})
     _print_frame(shown)
@@ -334,6 +336,9 @@ def cmd_groups(args) -> int:
         print(f"note: {name} has N = {n} firm{'s' if n != 1 else ''}: KP-BMP t needs at least 3 (its cross-sectional "
               "standard deviation would rest on one degree of freedom) and is not shown; GRANK over-rejects with "
               "so few firms; read the portfolio t and the Wald test.")
+    if differences.empty:
+        print("\nNo differences: they need at least two peer groups.")
+        return 0
     print("\nDifferences (equal-weighted long-short portfolio, tested as one firm):")
     shown = differences.assign(car=100 * differences["car"], se=100 * differences["se"]).rename(
         columns={"car": "CAR %", "se": "se %"})
@@ -474,10 +479,18 @@ def add_aftermath_parsers(sub) -> None:
 
 
 # --- parser ---------------------------------------------------------------------------------------------------------
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad option or value reported as the project's one line (exit 2), not the usage text."""
+
+    def error(self, message: str):
+        sys.stderr.write(f"error: {message}. Fix: see `{self.prog} --help`.\n")
+        raise SystemExit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .figures import figure_names
 
-    parser = argparse.ArgumentParser(prog="python -m analysis",
+    parser = _Parser(prog="python -m analysis",
                                      description="How did the market react to a piece of news, and were the moves "
                                                  "the press reported right? An event study from the offline cache; "
                                                  "the flagship event is events/deepseek-r1.toml.")

@@ -133,7 +133,7 @@ class EventConfig:
     indices : tuple of str
         Index series reported as raw moves and z-scores.
     chart_firms : tuple of str
-        Firms drawn on the per-firm charts (default: the first ticker).
+        Firms drawn on the per-firm charts (default: the first six tickers; the first is the lead firm).
     claims, claims_excluded, seeds : Path or None
         The registry of quoted figures, its exclusions and the folder of source texts; ``None`` when the event has
         no claims.
@@ -172,7 +172,7 @@ class EventConfig:
     def __post_init__(self) -> None:
         object.__setattr__(self, "groups", _frozen_groups(self.groups))
         if not self.chart_firms and self.tickers:
-            object.__setattr__(self, "chart_firms", self.tickers[:1])
+            object.__setattr__(self, "chart_firms", self.tickers[:6])
 
     # ------------------------------------------------------------------------------------------------------------
     @property
@@ -233,11 +233,13 @@ class EventConfig:
             return f"[{int(window[0])}, {int(window[1])}]"
 
         lines = [f"name = {q(self.name)}", f"title = {q(self.title)}", f'date = "{self.date.isoformat()}"',
-                 f"tickers = {items(self.tickers)}", f"benchmark = {q(self.benchmark)}", f"model = {q(self.model)}",
+                 *([f"tickers = {items(self.tickers)}"] if self.tickers else []),
+                 f"benchmark = {q(self.benchmark)}", f"model = {q(self.model)}",
                  f"estimation = {pair(self.estimation)}",
                  "windows = [" + ", ".join(pair(w) for w in self.windows) + "]",
                  f"ar_path = {pair(self.ar_path)}", f"wide_window = {pair(self.wide_window)}",
-                 f"indices = {items(self.indices)}", f"chart_firms = {items(self.chart_firms)}"]
+                 f"indices = {items(self.indices)}",
+                 *([f"chart_firms = {items(self.chart_firms)}"] if self.chart_firms else [])]
         if self.summary:
             lines.append(f"summary = {q(self.summary)}")
         if self.universe:
@@ -337,8 +339,10 @@ class _Reader:
             if not _TICKER.fullmatch(t):
                 raise self.error(prefix + key, f"holds {ticker!r}, which is not a ticker symbol.",
                                  "use symbols such as NVDA, ^GSPC or BRK-B.")
+            if t in out:
+                raise self.error(prefix + key, f"lists {t} twice.", f"keep one {t}.")
             out.append(t)
-        return tuple(dict.fromkeys(out))
+        return tuple(out)
 
     def window(self, doc: Mapping, key: str, default: tuple[int, int]) -> tuple[int, int]:
         value = doc.get(key)
@@ -451,6 +455,11 @@ def _read_event(path: Path) -> EventConfig:
         valuation = Valuation(ticker=ticker, shares_file=shares, reported=tuple(reported))
 
     tickers = r.tickers(doc, "tickers", required="universe" not in doc)
+    for group, members in groups.items():
+        strangers = [t for t in members if t not in tickers]
+        if strangers:
+            raise r.error(f"groups.{group}", f"holds {', '.join(strangers)}, which {'is' if len(strangers) == 1 else 'are'}"
+                          " not among the event's tickers.", "add them to tickers, or leave them out of the group.")
     chart_firms = r.tickers(doc, "chart_firms")
     universe = r.string(doc, "universe")
     benchmark = r.tickers({"benchmark": [doc["benchmark"]]} if isinstance(doc.get("benchmark"), str)

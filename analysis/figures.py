@@ -46,8 +46,9 @@ def _anchored(path: Path | str) -> Path:
 
 
 def price_panels(event: EventConfig) -> dict[str, tuple[str, ...]]:
-    """Panels of the price chart: the event's chart firms with its first index, then one panel per peer group."""
-    panels = {"Firms on the charts": tuple(dict.fromkeys([*event.chart_firms, *event.indices[:1]]))}
+    """Panels of the price chart: the event's chart firms, then one panel per peer group (the first index is the
+    dashed reference line of every panel)."""
+    panels = {"Firms on the charts": tuple(event.chart_firms)}  # the first index is drawn dashed in every panel
     panels.update({name: tuple(members) for name, members in event.groups.items()})
     return panels
 
@@ -131,7 +132,8 @@ def _fig_price_paths(inputs: FigureInputs):
 
     panels = {title: tuple(t for t in members if t in inputs.cached)
               for title, members in price_panels(inputs.event).items()}
-    tickers = list(dict.fromkeys(t for group in panels.values() for t in group))
+    reference = [t for t in inputs.event.indices[:1] if t in inputs.cached]  # the dashed line of every panel
+    tickers = list(dict.fromkeys([t for group in panels.values() for t in group] + reference))
     levels = price_paths(inputs.event, tickers, cache=inputs.cache)
     reference = inputs.event.indices[0] if inputs.event.indices and inputs.event.indices[0] in levels else None
     return plot_rebased_prices(levels, panels, reference=reference, base_label=levels.attrs["base_label"],
@@ -209,7 +211,9 @@ def _fig_universe_beta(inputs: FigureInputs):
 def _fig_aftermath_paths(inputs: FigureInputs):
     from .timeline import release_marks
 
-    return inputs.aftermath.plot(inputs.event.chart_firms, release_marks())
+    # The timeline's releases are marked when the event is one of them; another event's chart marks nothing of it.
+    releases = release_marks() if _needs_timeline(inputs.event) is None else None
+    return inputs.aftermath.plot(inputs.event.chart_firms, releases)
 
 
 def _fig_timeline_reactions(inputs: FigureInputs):
@@ -217,13 +221,9 @@ def _fig_timeline_reactions(inputs: FigureInputs):
 
 
 def _needs_timeline(event: EventConfig) -> str | None:
-    from .errors import AnalysisError
-    from .timeline import covers
+    from .notebooks import NOTEBOOK_NEEDS
 
-    try:
-        return None if covers(event) else "the event is not one of the releases of the timeline study"
-    except AnalysisError as exc:
-        return f"the timeline study cannot be read ({exc.message})"
+    return NOTEBOOK_NEEDS["07_timeline"](event)
 
 
 def _needs_firms(event: EventConfig) -> str | None:

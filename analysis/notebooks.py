@@ -37,8 +37,23 @@ def _needs_firms(event) -> str | None:
 
 #: Notebooks that need something an event may lack: name -> ``needs(event) -> reason or None``. The main job leaves
 #: such a notebook out for that event, with a line that says why.
-NOTEBOOK_NEEDS = {"01_data": _needs_firms, "03_event_study": _needs_firms, "05_robustness": _needs_firms,
-                  "06_aftermath": _needs_firms, "08_cross_section": _needs_universe}
+def _needs_claims(event) -> str | None:
+    return None if event.claims else "the event file names no claims registry (key 'claims')"
+
+
+def _needs_timeline(event) -> str | None:
+    from .errors import AnalysisError
+    from .timeline import covers
+
+    try:
+        return None if covers(event) else "the event is not one of the releases of the timeline study"
+    except AnalysisError as exc:
+        return f"the timeline study cannot be read ({exc.message})"
+
+
+NOTEBOOK_NEEDS = {"01_data": _needs_firms, "02_claims_vs_market": _needs_claims, "03_event_study": _needs_firms,
+                  "05_robustness": _needs_firms, "06_aftermath": _needs_firms, "07_timeline": _needs_timeline,
+                  "08_cross_section": _needs_universe}
 
 
 def skipped_notebooks(event, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, str]:

@@ -101,6 +101,11 @@ def run_event_study(event: EventConfig, cache: Cache | None = None) -> EventStud
                              "study.", "study its universe (python -m analysis universe), or add tickers = [...] to "
                              "its event file.")
     with_market = uses_benchmark(event.model)
+    if with_market and normalize_ticker(event.benchmark) in {normalize_ticker(t) for t in event.tickers}:
+        from .errors import EventFileError
+
+        raise EventFileError(f"the benchmark {event.benchmark} is also one of the firms; a series cannot be its own "
+                             "market.", f"choose another benchmark, or leave {event.benchmark} out of the tickers.")
     wanted = _check_cached([*event.tickers, *([event.benchmark] if with_market else [])], cache)
     benchmark = normalize_ticker(event.benchmark)
     names = [t for t in wanted if t != benchmark] if with_market else wanted

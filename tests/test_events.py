@@ -34,7 +34,7 @@ def test_four_keys_are_enough_and_the_rest_takes_the_house_defaults(tmp_path):
     assert event.estimation == (-250, -11) and event.windows == ((0, 0), (0, 1), (-1, 1))
     assert event.ar_path == (-10, 10) and event.indices == config.INDICES
     assert dict(event.groups) == {} and event.confounds == () and event.claims is None and event.valuation is None
-    assert event.chart_firms == ("NVDA",) and event.lead_firm == "NVDA"
+    assert event.chart_firms == ("NVDA", "AVGO") and event.lead_firm == "NVDA"
 
 
 def test_the_config_is_frozen(tmp_path):
@@ -85,6 +85,8 @@ def test_resolve_event_refuses_two_disagreeing_dates():
     (MINIMAL.replace('"my-event"', '"My Event!"'), "name", 1),
     (MINIMAL + 'model = "capm"\n', "model", 5),
     (MINIMAL + "estimation = [-11, -250]\n", "estimation", 5),
+    (MINIMAL.replace('["NVDA", "AVGO"]', '["NVDA", "AVGO", "nvda"]'), "tickers", 4),
+    (MINIMAL + '[groups]\nchips = ["NVDA", "AMD"]\n', "groups.chips", 6),
     (MINIMAL + "windows = [[0, 1, 2]]\n", "windows", 5),
     (MINIMAL + '[groups]\nchips = "NVDA"\n', "groups.chips", 6),
     (MINIMAL + '[[confounds]]\ndate = "2025-03-06"\n', "confounds", 5),
@@ -154,8 +156,10 @@ def test_a_universe_may_stand_instead_of_the_tickers(tmp_path):
     from analysis.notebooks import skipped_notebooks
 
     skipped = skipped_notebooks(event)
-    assert set(skipped) == {"01_data", "03_event_study", "05_robustness", "06_aftermath"}
-    assert all("names no firms" in reason for reason in skipped.values())
+    assert set(skipped) == {"01_data", "02_claims_vs_market", "03_event_study", "05_robustness", "06_aftermath",
+                            "07_timeline"}
+    assert all("names no firms" in skipped[name] for name in ("01_data", "03_event_study", "05_robustness"))
+    assert "no claims registry" in skipped["02_claims_vs_market"]
     from analysis.study import run_event_study
 
     with pytest.raises(EventFileError, match="names no firms"):
