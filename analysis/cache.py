@@ -1612,11 +1612,8 @@ class Cache(_BarsMixin):
                 if path.stem in FRED_SERIES:
                     files.append((path, FRED_SERIES[path.stem], f"{FRED_DIR}/{path.name}"))
                 else:
-                    payload = path.read_bytes()
-                    try:
-                        frame = parse_extension_csv(payload, label=str(path))
-                    except AnalysisError as exc:
-                        errors.append(f"{path.name}: {exc.message}")
+                    payload, frame = _read_extension_source(path, errors)
+                    if frame is None:
                         continue
                     staged.append((CacheEntry(
                         path=f"{FRED_DIR}/{path.name}", kind="reference", sha256=hashlib.sha256(payload).hexdigest(),
@@ -1625,11 +1622,8 @@ class Cache(_BarsMixin):
                         written_at=_now()), payload))
         entries = self.manifest()
         for path, ticker, relative in files:
-            payload = path.read_bytes()
-            try:
-                frame = parse_extension_csv(payload, label=str(path))
-            except AnalysisError as exc:
-                errors.append(f"{path.name}: {exc.message}")
+            payload, frame = _read_extension_source(path, errors)
+            if frame is None:
                 continue
             problems = check_price_frame(frame, cal.calendar_for(ticker), "1d")
             if problems:
@@ -1771,6 +1765,17 @@ def serialize_prices(frame: pd.DataFrame, interval: str = "1d") -> bytes:
     out.insert(0, name, dates)
     text = out.to_csv(index=False, float_format="%.10g", na_rep="", lineterminator="\n")
     return text.encode("utf-8")
+
+
+def _read_extension_source(path: Path, errors: list[str]) -> tuple[bytes, pd.DataFrame | None]:
+    """A source file of the extensions (``daily-extended/``, ``fred/``): its bytes and parsed frame, or ``None``
+    with the problem added to ``errors`` (the import names every bad file before writing anything)."""
+    payload = path.read_bytes()
+    try:
+        return payload, parse_extension_csv(payload, label=str(path))
+    except AnalysisError as exc:
+        errors.append(f"{path.name}: {exc.message}")
+        return payload, None
 
 
 def merge_histories(old: pd.DataFrame | None, new: pd.DataFrame) -> tuple[pd.DataFrame, dict]:

@@ -83,6 +83,15 @@ def _exchange_calendar(name: str, start_year: int, end_year: int) -> xcals.Excha
         return xcals.get_calendar(name, start=f"{start_year}-01-01", end=f"{end_year}-12-31")
 
 
+def _check_calendar_request(calendar: str, earliest: pd.Timestamp) -> None:
+    """One line for a calendar the project does not know, or a date before the calendars it trusts."""
+    if calendar not in CALENDAR_TIMEZONES:
+        raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
+    if earliest < EARLIEST_DATE:
+        raise EventDateError(f"{earliest.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
+                             "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
+
+
 def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) -> pd.DatetimeIndex:
     """The trading sessions from ``start`` to ``end`` inclusive, as a tz-naive DatetimeIndex named ``session``.
 
@@ -97,11 +106,7 @@ def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) 
     if end_ts < start_ts:
         raise EventDateError(f"the range {start_ts.date()}..{end_ts.date()} ends before it starts.",
                              "swap the start and end dates.")
-    if calendar not in CALENDAR_TIMEZONES:
-        raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
-    if start_ts < EARLIEST_DATE:
-        raise EventDateError(f"{start_ts.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
-                             "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
+    _check_calendar_request(calendar, start_ts)
     try:
         cal = _exchange_calendar(calendar, *_years(start_ts, end_ts))
         found = cal.sessions_in_range(start_ts, end_ts)
@@ -178,11 +183,7 @@ def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
     datetime.date(2025, 1, 27)
     """
     ts = to_date(event_date)
-    if calendar not in CALENDAR_TIMEZONES:
-        raise EventDateError(f"unknown calendar {calendar!r}.", f"use one of {sorted(CALENDAR_TIMEZONES)}.")
-    if ts < EARLIEST_DATE:
-        raise EventDateError(f"{ts.date()} is before {EARLIEST_DATE.date()}, the start of the calendars this "
-                             "project trusts.", f"choose dates from {EARLIEST_DATE.date()} on.")
+    _check_calendar_request(calendar, ts)
     try:
         day0 = pd.Timestamp(_calendar_object(calendar, ts).date_to_session(ts, direction="next"))
     except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:

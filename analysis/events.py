@@ -270,6 +270,35 @@ class EventConfig:
                 f"{self.model} model{bench}; estimation {window_label(self.estimation)}")
 
 
+# --------------------------------------------------------------------------------------------------------------------
+# What an event may lack: each answers None, or why a section that needs it is left out
+# --------------------------------------------------------------------------------------------------------------------
+def lacks_firms(event: EventConfig) -> str | None:
+    """Why firm-by-firm sections are left out (the event names only a universe), or None."""
+    return None if event.tickers else "the event file names no firms (key 'tickers'), only a universe"
+
+
+def lacks_claims(event: EventConfig) -> str | None:
+    """Why the quoted-figure sections are left out, or None."""
+    return None if event.claims else "the event file names no claims registry (key 'claims')"
+
+
+def lacks_universe(event: EventConfig) -> str | None:
+    """Why the index cross-section is left out, or None."""
+    return None if event.universe else "the event file names no universe (key 'universe', e.g. \"sp500\")"
+
+
+def lacks_release(event: EventConfig) -> str | None:
+    """Why the timeline sections are left out (the event is not one of the study's releases), or None."""
+    from .errors import AnalysisError
+    from .timeline import covers
+
+    try:
+        return None if covers(event) else "the event is not one of the releases of the timeline study"
+    except AnalysisError as exc:
+        return f"the timeline study cannot be read ({exc.message})"
+
+
 def _event_from_fields(values: dict) -> EventConfig:
     return EventConfig(**values)
 

@@ -17,7 +17,7 @@ import pandas as pd
 
 from . import config
 from .cache import Cache
-from .events import EventConfig
+from .events import EventConfig, lacks_claims, lacks_firms, lacks_release, lacks_universe
 
 __all__ = ["FigureInputs", "FigureSpec", "FIGURES", "FOREST_SPECS", "draw", "export_figures",
            "expected_figure_files", "skipped_figures", "figure_index", "price_panels", "volume_tickers"]
@@ -212,7 +212,7 @@ def _fig_aftermath_paths(inputs: FigureInputs):
     from .timeline import release_marks
 
     # The timeline's releases are marked when the event is one of them; another event's chart marks nothing of it.
-    releases = release_marks() if _needs_timeline(inputs.event) is None else None
+    releases = release_marks() if lacks_release(inputs.event) is None else None
     return inputs.aftermath.plot(inputs.event.chart_firms, releases)
 
 
@@ -220,27 +220,9 @@ def _fig_timeline_reactions(inputs: FigureInputs):
     return inputs.timeline.plot()
 
 
-def _needs_timeline(event: EventConfig) -> str | None:
-    from .notebooks import NOTEBOOK_NEEDS
-
-    return NOTEBOOK_NEEDS["07_timeline"](event)
-
-
-def _needs_firms(event: EventConfig) -> str | None:
-    return None if event.tickers else "the event file names no firms (key 'tickers'), only a universe"
-
-
-def _needs_universe(event: EventConfig) -> str | None:
-    return None if event.universe else "the event file names no universe (key 'universe')"
-
-
-def _needs_claims(event: EventConfig) -> str | None:
-    return None if event.claims else "the event file names no claims registry (key 'claims')"
-
-
 def _needs_intraday_claims(event: EventConfig) -> str | None:
     if not event.claims:
-        return _needs_claims(event)
+        return lacks_claims(event)
     from .intraday import has_intraday_for
 
     return None if has_intraday_for(event) else "no intraday bars are cached for the event's day 0"
@@ -252,7 +234,7 @@ CROSS_SECTION_MIN_FIRMS = 8
 
 def _needs_cross_section(event: EventConfig) -> str | None:
     if not event.tickers:
-        return _needs_firms(event)
+        return lacks_firms(event)
     if len(event.tickers) < CROSS_SECTION_MIN_FIRMS:
         return (f"the event has {len(event.tickers)} firms; the regression of day-0 ARs on firm characteristics "
                 f"needs at least {CROSS_SECTION_MIN_FIRMS}")
@@ -261,7 +243,7 @@ def _needs_cross_section(event: EventConfig) -> str | None:
 
 def _needs_groups(event: EventConfig) -> str | None:
     if not event.tickers:
-        return _needs_firms(event)
+        return lacks_firms(event)
     return None if event.groups else "the event file defines no peer groups ([groups])"
 
 
@@ -295,16 +277,16 @@ class FigureSpec:
 #: Every chart, in reading order.
 FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec("price_paths", "01_data", "prices rebased to 100 at the close before day 0, over the AR path",
-               _fig_price_paths, _needs_firms),
+               _fig_price_paths, lacks_firms),
     FigureSpec("volume", "01_data", "volume around day 0 as a multiple of normal volume", _fig_volume,
-               _needs_firms),
+               lacks_firms),
     FigureSpec("claims", "02_claims_vs_market", "each quoted move against the day's range", _fig_claims,
-               _needs_claims),
+               lacks_claims),
     FigureSpec("intraday_claims", "02_claims_vs_market", "day-0 intraday paths against the previous close, and when "
                                                          "each quoted figure held", _fig_intraday_claims,
                _needs_intraday_claims),
     FigureSpec("event_path", "03_event_study", "the lead firm's AR and CAR paths with 95 % bands", _fig_event_path,
-               _needs_firms),
+               lacks_firms),
     FigureSpec("group_caar", "03_event_study", "CAAR of the peer groups with 95 % bands", _fig_group_caar,
                _needs_groups),
     FigureSpec("cross_section", "03_event_study", "day-0 AR against the firms' beta to SOXX, with the fitted line of "
@@ -312,22 +294,22 @@ FIGURES: tuple[FigureSpec, ...] = (
                _needs_cross_section),
     FigureSpec("index_reactions", "03_event_study", "indices' day-0 z-scores and percentiles", _fig_index_reactions),
     FigureSpec("forest_day0", "05_robustness", "day-0 AR by firm across models and benchmarks", _fig_forest,
-               _needs_firms),
+               lacks_firms),
     FigureSpec("placebo", "05_robustness", "the lead firm's day-0 AR against its estimation-window ARs",
-               _fig_placebo, _needs_firms),
+               _fig_placebo, lacks_firms),
     FigureSpec("aftermath_paths", "06_aftermath", "paths rebased to the last pre-event close, through the data's "
                                                   "end, with the timeline's releases marked", _fig_aftermath_paths,
-               _needs_firms),
+               lacks_firms),
     FigureSpec("timeline_reactions", "07_timeline", "CAR[0,+1] of each release of the timeline, firm by firm",
-               _fig_timeline_reactions, _needs_timeline),
+               _fig_timeline_reactions, lacks_release),
     FigureSpec("universe_histogram", "08_cross_section", "day-0 returns of every member of the index, the index's "
                                                          "return and the lead firm marked", _fig_universe_histogram,
-               _needs_universe),
+               lacks_universe),
     FigureSpec("universe_sectors", "08_cross_section", "CAAR of each GICS sector with intervals, and the "
                                                        "sub-industries that fell most", _fig_universe_sectors,
-               _needs_universe),
+               lacks_universe),
     FigureSpec("universe_beta", "08_cross_section", "day-0 AR of every member against its beta to SOXX, by sector",
-               _fig_universe_beta, _needs_universe),
+               _fig_universe_beta, lacks_universe),
 )
 
 _BY_NAME = {spec.name: spec for spec in FIGURES}

@@ -298,6 +298,13 @@ def car_t_test(car: float, variance: float, df: float, *, label: str = "CAR t") 
     )
 
 
+def _finite_with_sd(values) -> tuple[np.ndarray, int, float]:
+    """The finite values as floats, their count and their sample standard deviation (ddof = 1; NaN below two)."""
+    x = np.asarray(values, dtype=float)
+    x = x[np.isfinite(x)]
+    return x, x.size, (float(x.std(ddof=1)) if x.size >= 2 else float("nan"))
+
+
 def cross_sectional_t_test(car: np.ndarray) -> HypothesisTest:
     """Cross-sectional t of the firms' CARs (Brown and Warner 1985; the "CSect T" of EventStudyTools).
 
@@ -315,10 +322,7 @@ def cross_sectional_t_test(car: np.ndarray) -> HypothesisTest:
     HypothesisTest
         NaN with a note when N < 2 or the CARs do not vary.
     """
-    car = np.asarray(car, dtype=float)
-    car = car[np.isfinite(car)]
-    n = car.size
-    sd = float(car.std(ddof=1)) if n >= 2 else float("nan")
+    car, n, sd = _finite_with_sd(car)
     if n < 2 or not sd > 0:
         value, note = float("nan"), "needs at least two firms whose CARs differ"
     else:
@@ -356,10 +360,7 @@ def skewness_adjusted_t_test(values: np.ndarray) -> HypothesisTest:
     HypothesisTest
         NaN with a note when N < 3 or the values do not vary.
     """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = x.size
-    sd = float(x.std(ddof=1)) if n >= 2 else float("nan")
+    x, n, sd = _finite_with_sd(values)
     if n < 3 or not sd > 0:
         value, note = float("nan"), "needs at least three values that differ"
     else:

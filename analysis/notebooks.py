@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import config
+from .events import lacks_claims, lacks_firms, lacks_release, lacks_universe
 
 __all__ = ["NOTEBOOKS", "NOTEBOOK_NEEDS", "skipped_notebooks", "EXPORT_NOTEBOOK", "NotebookRun", "default_jobs", "execute_notebooks", "notebook_cells",
            "pair_differences", "committed_state_problems", "sync_notebooks", "KERNELSPEC", "LANGUAGE_INFO"]
@@ -27,33 +28,11 @@ NOTEBOOKS = ("01_data", "02_claims_vs_market", "03_event_study", "04_export", "0
              "07_timeline", "08_cross_section")
 
 
-def _needs_universe(event) -> str | None:
-    return None if event.universe else "the event file names no universe (key 'universe', e.g. \"sp500\")"
-
-
-def _needs_firms(event) -> str | None:
-    return None if event.tickers else "the event file names no firms (key 'tickers'), only a universe"
-
-
 #: Notebooks that need something an event may lack: name -> ``needs(event) -> reason or None``. The main job leaves
 #: such a notebook out for that event, with a line that says why.
-def _needs_claims(event) -> str | None:
-    return None if event.claims else "the event file names no claims registry (key 'claims')"
-
-
-def _needs_timeline(event) -> str | None:
-    from .errors import AnalysisError
-    from .timeline import covers
-
-    try:
-        return None if covers(event) else "the event is not one of the releases of the timeline study"
-    except AnalysisError as exc:
-        return f"the timeline study cannot be read ({exc.message})"
-
-
-NOTEBOOK_NEEDS = {"01_data": _needs_firms, "02_claims_vs_market": _needs_claims, "03_event_study": _needs_firms,
-                  "05_robustness": _needs_firms, "06_aftermath": _needs_firms, "07_timeline": _needs_timeline,
-                  "08_cross_section": _needs_universe}
+NOTEBOOK_NEEDS = {"01_data": lacks_firms, "02_claims_vs_market": lacks_claims, "03_event_study": lacks_firms,
+                  "05_robustness": lacks_firms, "06_aftermath": lacks_firms, "07_timeline": lacks_release,
+                  "08_cross_section": lacks_universe}
 
 
 def skipped_notebooks(event, notebooks: Sequence[str] = NOTEBOOKS) -> dict[str, str]:
