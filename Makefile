@@ -26,14 +26,21 @@ $(STAMP): pyproject.toml jupyter-config/jupyter_server_config.json
 	cp jupyter-config/jupyter_server_config.json $(VENV)/etc/jupyter/jupyter_server_config.json
 	@touch $(STAMP)
 
+# Python reads a module's compiled bytecode when it is up to date, but PYTHONDONTWRITEBYTECODE (set on some machines)
+# stops it writing any: compiling the package once here spares every command and notebook kernel about 0.1 s.
+BYTECODE = @$(PY) -m compileall -q analysis
+
 run: $(STAMP)
+	$(BYTECODE)
 	$(PY) -m analysis cache verify
 	$(PY) -m analysis run --event-file $(EVENT)
 
 test: $(STAMP)
+	$(BYTECODE)
 	$(PY) -m pytest
 
 bench: $(STAMP)
+	$(BYTECODE)
 	$(PY) bench/run_all.py
 
 verify: $(STAMP)

@@ -18,13 +18,16 @@ Dates are handled as tz-naive ``pandas.Timestamp`` at midnight, meaning "the ses
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import io
 import re
 import warnings
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-import exchange_calendars as xcals
+import numpy as np
 import pandas as pd
 
 from .config import CRYPTO_CALENDAR, CRYPTO_TICKERS, CRYPTO_TIMEZONE, EXCHANGE_CALENDAR, EXCHANGE_TIMEZONE
@@ -73,14 +76,101 @@ def to_date(value: DateLike) -> pd.Timestamp:
     return ts.normalize()
 
 
-@lru_cache(maxsize=8)
-def _exchange_calendar(name: str, start_year: int, end_year: int) -> xcals.ExchangeCalendar:
+class _Sessions:
+    """The sessions of one calendar from 1 Jan of ``first_year`` to 31 Dec of ``last_year``, as sorted int64
+    nanoseconds (tz-naive midnights), with the regular open and close of each (UTC nanoseconds) for XNYS.
+
+    The XNYS table is exchange_calendars' own answer, kept in :func:`analysis.config.memo_dir` under the library's
+    version, so that a command does not import the library and build its holiday rules every time (about 0.3 s);
+    the ``24/7`` table is every calendar day. Lookups are binary searches, with exchange_calendars' meaning:
+    ``next_session`` is ``date_to_session(date, direction="next")``.
+    """
+
+    def __init__(self, calendar: str, first_year: int, last_year: int, days: np.ndarray,
+                 opens: np.ndarray | None = None, closes: np.ndarray | None = None) -> None:
+        self.calendar = calendar
+        self.first = pd.Timestamp(f"{first_year}-01-01")
+        self.last = pd.Timestamp(f"{last_year}-12-31")
+        self.days, self.opens, self.closes = days, opens, closes
+
+    def _out_of_bounds(self, ts: pd.Timestamp) -> EventDateError:
+        return EventDateError(f"{ts.date()} is outside the {self.calendar} calendar ({self.first.date()} to "
+                              f"{self.last.date()}).", "choose dates from 1990 to next year.")
+
+    def position(self, ts: pd.Timestamp, side: str = "left") -> int:
+        if not self.first <= ts <= self.last:
+            raise self._out_of_bounds(ts)
+        return int(np.searchsorted(self.days, ts.value, side=side))
+
+    def next_session(self, ts: pd.Timestamp) -> tuple[int, pd.Timestamp]:
+        """The position and date of the first session on or after ``ts``."""
+        i = self.position(ts)
+        if i == len(self.days):
+            raise self._out_of_bounds(ts)
+        return i, pd.Timestamp(int(self.days[i]))
+
+    def in_range(self, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+        return self.days[self.position(start):self.position(end, side="right")]
+
+
+def _memo_path(calendar: str, first_year: int, last_year: int) -> Path:
+    from importlib.metadata import version
+
+    from .config import memo_dir
+
+    tag = re.sub(r"[^A-Za-z0-9]+", "", calendar)
+    return memo_dir() / f"sessions-{tag}-{first_year}-{last_year}-exchange_calendars-{version('exchange_calendars')}.npy"
+
+
+def _read_memo(path: Path, first_year: int, last_year: int) -> np.ndarray | None:
+    """The memo's (3, n) table, or None when it is missing or does not hold what a calendar's sessions must."""
+    try:
+        table = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    if table.ndim != 2 or table.shape[0] != 3 or table.shape[1] < 250 or table.dtype != np.int64:
+        return None
+    days, opens, closes = table
+    day = 86_400 * 10**9
+    if (np.any(np.diff(days) <= 0) or np.any(days % day) or np.any(closes <= opens)
+            or days[0] < pd.Timestamp(f"{first_year}-01-01").value
+            or days[-1] > pd.Timestamp(f"{last_year}-12-31").value):
+        return None
+    return table
+
+
+def _build_exchange_table(calendar: str, first_year: int, last_year: int) -> np.ndarray:
+    import exchange_calendars as xcals
+
     with warnings.catch_warnings():
         # exchange_calendars 4.x reads Series.values of tz-aware data, which pandas 3.1 deprecates; not ours to fix.
         warnings.simplefilter("ignore", category=getattr(pd.errors, "Pandas4Warning", FutureWarning))
         warnings.simplefilter("ignore", category=FutureWarning)
         warnings.simplefilter("ignore", category=DeprecationWarning)
-        return xcals.get_calendar(name, start=f"{start_year}-01-01", end=f"{end_year}-12-31")
+        xcal = xcals.get_calendar(calendar, start=f"{first_year}-01-01", end=f"{last_year}-12-31")
+        days = pd.DatetimeIndex(xcal.sessions).as_unit("ns").asi8
+        opens = pd.DatetimeIndex(xcal.opens).as_unit("ns").asi8
+        closes = pd.DatetimeIndex(xcal.closes).as_unit("ns").asi8
+    return np.vstack([days, opens, closes]).astype(np.int64)
+
+
+@lru_cache(maxsize=8)
+def _calendar_table(calendar: str, first_year: int, last_year: int) -> _Sessions:
+    if calendar == CRYPTO_CALENDAR:
+        days = np.arange(f"{first_year}-01-01", f"{last_year + 1}-01-01", dtype="datetime64[D]")
+        return _Sessions(calendar, first_year, last_year, days.astype("datetime64[ns]").astype(np.int64))
+    path = _memo_path(calendar, first_year, last_year)
+    table = _read_memo(path, first_year, last_year)
+    if table is None:
+        table = _build_exchange_table(calendar, first_year, last_year)
+        from .cache import atomic_write_bytes  # here: the cache module imports this one
+
+        payload = io.BytesIO()
+        np.save(payload, table, allow_pickle=False)
+        with contextlib.suppress(OSError):  # a memo that cannot be written costs the next command the build only
+            atomic_write_bytes(path, payload.getvalue())
+    days, opens, closes = table
+    return _Sessions(calendar, first_year, last_year, days, opens, closes)
 
 
 def _check_calendar_request(calendar: str, earliest: pd.Timestamp) -> None:
@@ -107,13 +197,8 @@ def sessions(start: DateLike, end: DateLike, calendar: str = EXCHANGE_CALENDAR) 
         raise EventDateError(f"the range {start_ts.date()}..{end_ts.date()} ends before it starts.",
                              "swap the start and end dates.")
     _check_calendar_request(calendar, start_ts)
-    try:
-        cal = _exchange_calendar(calendar, *_years(start_ts, end_ts))
-        found = cal.sessions_in_range(start_ts, end_ts)
-    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:
-        raise EventDateError(f"{start_ts.date()}..{end_ts.date()} is outside the {calendar} calendar ({exc}).",
-                             "choose dates from 1990 to next year.") from None
-    return pd.DatetimeIndex(found.tz_localize(None) if found.tz is not None else found, name="session").as_unit("ns")
+    found = _calendar_object(calendar, start_ts, end_ts).in_range(start_ts, end_ts)
+    return pd.DatetimeIndex(found.astype("datetime64[ns]"), name="session")
 
 
 def is_session(date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> bool:
@@ -150,16 +235,14 @@ class Day0:
 
 
 def _years(*dates: pd.Timestamp) -> tuple[int, int]:
-    """The span of years a calendar is built for: from five-year steps before the earliest date (so that nearby
-    requests share one cached calendar; building from 1990 on every command cost about 0.1 s each), to next year."""
-    first = min(dates).year - 1
-    start = max(EARLIEST_DATE.year - 1, first - first % 5)
+    """The span of years a calendar table covers: from the year before :data:`EARLIEST_DATE` to the year after the
+    latest of ``dates`` and today (one table, built once and kept, serves every request of a year)."""
     end = max([*dates, pd.Timestamp(dt.date.today())]).year + 1
-    return start, end
+    return EARLIEST_DATE.year - 1, end
 
 
-def _calendar_object(calendar: str, *dates: pd.Timestamp) -> xcals.ExchangeCalendar:
-    return _exchange_calendar(calendar, *_years(*dates))
+def _calendar_object(calendar: str, *dates: pd.Timestamp) -> _Sessions:
+    return _calendar_table(calendar, *_years(*dates))
 
 
 def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
@@ -184,12 +267,7 @@ def event_day0(event_date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> Day0:
     """
     ts = to_date(event_date)
     _check_calendar_request(calendar, ts)
-    try:
-        day0 = pd.Timestamp(_calendar_object(calendar, ts).date_to_session(ts, direction="next"))
-    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError) as exc:
-        raise EventDateError(f"{ts.date()} is outside the {calendar} calendar ({exc}).",
-                             "choose dates from 1990 to next year.") from None
-    day0 = day0.tz_localize(None) if day0.tzinfo is not None else day0
+    _, day0 = _calendar_object(calendar, ts).next_session(ts)
     note = None
     if day0 != ts:
         note = (f"{ts.date()} ({ts.day_name()}) is not an {calendar} session; day 0 is the next session, "
@@ -216,14 +294,12 @@ def sessions_between(day0: DateLike, date: DateLike, calendar: str = EXCHANGE_CA
     """
     start, ts = to_date(day0), to_date(date)
     try:
-        cal = _calendar_object(calendar, start, ts)
-        session = pd.Timestamp(cal.date_to_session(ts, direction="next"))
-        session = session.tz_localize(None) if session.tzinfo is not None else session
-        if session >= start:
-            return int(cal.sessions_distance(start, session)) - 1
-        return -(int(cal.sessions_distance(session, start)) - 1)
-    except (xcals.errors.DateOutOfBounds, xcals.errors.CalendarError, ValueError):
+        table = _calendar_object(calendar, start, ts)
+        origin, _ = table.next_session(start)
+        found, _ = table.next_session(ts)
+    except EventDateError:
         return None
+    return found - origin
 
 
 def relative_sessions(index: pd.DatetimeIndex, day0: DateLike) -> pd.Index:
@@ -309,10 +385,11 @@ def session_hours(date: DateLike, calendar: str = EXCHANGE_CALENDAR) -> SessionH
     if not is_session(ts, calendar):
         raise EventDateError(f"{ts.date()} ({ts.day_name()}) is not a {calendar} session.",
                              "choose a trading day; `python -m analysis day0 DATE` gives the next one.")
-    xcal = _exchange_calendar(calendar, *_years(ts))
+    table = _calendar_object(calendar, ts)
+    at, _ = table.next_session(ts)
     tz = timezone_for(calendar)
-    opens = xcal.session_open(ts).tz_convert(tz)
-    closes = xcal.session_close(ts).tz_convert(tz)
+    opens = pd.Timestamp(int(table.opens[at]), tz="UTC").tz_convert(tz)
+    closes = pd.Timestamp(int(table.closes[at]), tz="UTC").tz_convert(tz)
     local = ts.tz_localize(tz)
     return SessionHours(
         session=ts,

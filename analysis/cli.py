@@ -198,7 +198,7 @@ def _print_frame(table, float_format="{:8.2f}".format) -> None:
 
 # --- moves ----------------------------------------------------------------------------------------------------------
 def cmd_moves(args) -> int:
-    from .study import day0_moves
+    from .returns import day0_moves
 
     event = _event(args)
     table = day0_moves(event, _cache(args))

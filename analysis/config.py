@@ -55,3 +55,17 @@ def find_project_root(start: Path | str | None = None) -> Path:
 def default_data_dir() -> Path:
     """The project's cache folder, ``<root>/data``."""
     return find_project_root(Path(__file__).parent) / "data"
+
+
+def memo_dir() -> Path:
+    """Where the package keeps what it can rebuild at any time from its own dependencies (never market data):
+    ``$ANALYSIS_MEMO_DIR`` when set, else ``<root>/build/.memo`` (``make clean`` removes it), else the user's cache
+    folder. Today it holds the exchange calendar's sessions (:mod:`analysis.calendar`)."""
+    import os
+
+    if os.environ.get("ANALYSIS_MEMO_DIR"):
+        return Path(os.environ["ANALYSIS_MEMO_DIR"])
+    try:
+        return find_project_root(Path(__file__).parent) / "build" / ".memo"
+    except FileNotFoundError:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "deepseek-event-study"

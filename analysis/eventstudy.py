@@ -60,7 +60,7 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, special  # not scipy.stats: importing it costs more than a whole study
+from scipy import special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis import config
 from analysis.errors import ConstantSeriesError, DataGapError, EventDateError, WindowError
@@ -211,11 +211,11 @@ def fit_ols(x: np.ndarray, y: np.ndarray) -> LinearFit:
             "the regressors are constant or collinear over the estimation window, so the model cannot be fitted.",
             hint="check the benchmark or factor series for a constant (stale) stretch.",
         )
-    coefficients = linalg.solve_triangular(r, q.T @ y, lower=False)
+    coefficients = np.linalg.solve(r, q.T @ y)  # back-substitution: R is upper triangular, so LU pivots nothing
     residuals = y - x @ coefficients
     df = n_obs - k
     sigma2 = np.einsum("ij,ij->j", residuals, residuals) / df
-    r_inverse = linalg.solve_triangular(r, np.eye(k), lower=False)
+    r_inverse = np.linalg.inv(r)
     return LinearFit(coefficients=coefficients, residuals=residuals, sigma2=sigma2, df=df, r_inverse=r_inverse)
 
 

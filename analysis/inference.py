@@ -51,7 +51,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg, special  # not scipy.stats: importing it costs more than a whole study
+from scipy import special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis.jsonutil import json_float as _json_float
 
@@ -379,12 +379,26 @@ def skewness_adjusted_t_test(values: np.ndarray) -> HypothesisTest:
     )
 
 
+def _signed_rank_null(n: int) -> np.ndarray:
+    """Null distribution of the Wilcoxon signed-rank sum W+ of ``n`` untied, non-zero values: ``P(W+ = k)`` for
+    k = 0..n(n+1)/2, each of the 2^n sign patterns equally likely (counted exactly in integers)."""
+    counts = np.zeros(n * (n + 1) // 2 + 1, dtype=np.int64)
+    counts[0] = 1
+    for rank in range(1, n + 1):  # adding rank r: a sum k is reached from k (r negative) or from k - r (r positive)
+        counts[rank:] = counts[rank:] + counts[:-rank].copy()
+    return counts / float(2**n)
+
+
 def wilcoxon_test(car: np.ndarray) -> HypothesisTest:
     """Wilcoxon (1945) signed-rank test that the firms' CARs are centred on zero.
 
-    The statistic is scipy's ``min(W+, W−)`` (sum of the ranks of |CAR| of the positive, resp. negative CARs); the
-    two-sided p-value is exact (enumerated) for N ≤ 50 without ties or zeros, normal otherwise
-    (:func:`scipy.stats.wilcoxon`, ``method="auto"``). It needs no normality but assumes independent, symmetrically
+    The numbers of :func:`scipy.stats.wilcoxon` with its defaults (``method="auto"``, zeros dropped, no continuity
+    correction), computed here because importing ``scipy.stats`` costs longer than a whole study of the command line:
+    the statistic is ``min(W+, W−)`` (sums of the ranks of |CAR| of the positive, resp. negative CARs); the two-sided
+    p-value is exact for N ≤ 50 without ties or zeros, ``2 min(P(W+ ≤ w+), P(W+ ≥ w+))`` from the null distribution
+    counted over the 2^N sign patterns; normal otherwise, with the tie correction of the variance. The rare case of
+    ties or zeros among at most 13 CARs, where scipy enumerates a permutation test, is handed to scipy. The tests
+    check every branch against scipy. The test needs no normality but assumes independent, symmetrically
     distributed CARs: a shared event date makes them cross-correlated, and then it over-rejects like the
     cross-sectional t.
 
@@ -405,10 +419,25 @@ def wilcoxon_test(car: np.ndarray) -> HypothesisTest:
         value = pvalue = float("nan")
         note = "needs at least two non-zero CARs"
     else:
-        from scipy import stats  # imported here only: scipy.stats costs more to import than a whole study
+        nonzero = car[car != 0]
+        ranks = average_ranks(np.abs(nonzero))
+        r_plus, r_minus = float(ranks[nonzero > 0].sum()), float(ranks[nonzero < 0].sum())
+        m = nonzero.size
+        _, tie_sizes = np.unique(np.abs(nonzero), return_counts=True)
+        tied, zeros = bool(np.any(tie_sizes > 1)), m < n
+        value = min(r_plus, r_minus)
+        if not (tied or zeros) and n <= 50:
+            null = _signed_rank_null(m)
+            pvalue = float(np.clip(2 * min(null[int(math.floor(r_plus)):].sum(),
+                                           null[:int(math.ceil(r_plus)) + 1].sum()), 0.0, 1.0))
+        elif n <= 13:
+            from scipy import stats  # ties or zeros in a small sample: scipy's exact permutation test
 
-        result = stats.wilcoxon(car, alternative="two-sided", method="auto")
-        value, pvalue = float(result.statistic), float(result.pvalue)
+            pvalue = float(stats.wilcoxon(car, alternative="two-sided", method="auto").pvalue)
+        else:
+            variance = (m * (m + 1) * (2 * m + 1) - np.sum(tie_sizes**3 - tie_sizes) / 2) / 24
+            z = (r_plus - m * (m + 1) / 4) / math.sqrt(variance)
+            pvalue = float(math.erfc(abs(z) / math.sqrt(2)))  # 2 Φ(−|z|)
         note = "assumes independent firms; exact p for N <= 50 without ties"
     return HypothesisTest(
         name="Wilcoxon signed-rank W",
@@ -515,7 +544,7 @@ def pretrend_f_statistics(
     if ar.ndim == 1:
         ar = ar[:, None]
     length = ar.shape[0]
-    solved = linalg.cho_solve(linalg.cho_factor(np.asarray(bracket, dtype=float)), ar)
+    solved = np.linalg.solve(np.asarray(bracket, dtype=float), ar)
     quad = np.einsum("ij,ij->j", ar, solved)
     f = quad / (length * np.asarray(sigma2, dtype=float))
     return f, special.fdtrc(length, residual_df, f)  # = scipy.stats.f.sf(f, length, residual_df)
@@ -552,23 +581,28 @@ def pretrend_test(
 
 
 def adjust_pvalues(pvalues, method: str) -> np.ndarray:
-    """Multiple-testing adjustment of a family of p-values, as :func:`statsmodels.stats.multitest.multipletests`.
+    """Multiple-testing adjustment of a family of p-values, the numbers of
+    :func:`statsmodels.stats.multitest.multipletests` (``"holm"``, ``"fdr_bh"``).
+
+    Both procedures are a sort and a running extremum, written out here: importing ``statsmodels.stats.multitest``
+    costs about 0.6 s (it pulls in ``scipy.stats``), longer than a whole study of the command line, and its
+    ``"holm"`` branch calls ``gc.collect()`` (about 0.2 s per call on a notebook's heap). The tests check both
+    against ``multipletests`` on random and tied families.
 
     Parameters
     ----------
     pvalues : array_like
         Raw p-values (NaN entries are left out of the family and stay NaN).
     method : {"holm", "fdr_bh"}
-        Holm (1979) step-down, which controls the family-wise error rate, or Benjamini and Hochberg (1995), which
-        controls the false discovery rate.
+        Holm (1979) step-down, which controls the family-wise error rate: the k-th smallest of m p-values becomes
+        ``max over j <= k of (m - j + 1) p_(j)``; or Benjamini and Hochberg (1995) step-up, which controls the false
+        discovery rate: ``min over j >= k of m p_(j) / j``. Both are capped at 1.
 
     Returns
     -------
     ndarray
         Adjusted p-values, in the order given.
     """
-    from statsmodels.stats.multitest import multipletests
-
     if method not in ("holm", "fdr_bh"):
         raise ValueError(f"method must be 'holm' or 'fdr_bh', not {method!r}")
     p = np.asarray(pvalues, dtype=float)
@@ -576,17 +610,17 @@ def adjust_pvalues(pvalues, method: str) -> np.ndarray:
     finite = np.isfinite(p)
     if not finite.any():
         return out
+    values = p[finite]
+    m = values.size
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
     if method == "holm":
-        # Holm's step-down written out: statsmodels' "holm" branch calls gc.collect(), which costs ~0.2 s per call
-        # on the heap of a notebook session whatever N is; tests check this equals multipletests(method="holm").
-        values = p[finite]
-        order = np.argsort(values, kind="stable")
-        steps = values[order] * np.arange(values.size, 0, -1)
-        adjusted = np.empty_like(values)
-        adjusted[order] = np.minimum(np.maximum.accumulate(steps), 1.0)
-        out[finite] = adjusted
+        steps = np.maximum.accumulate(ranked * np.arange(m, 0, -1))
     else:
-        out[finite] = multipletests(p[finite], method=method)[1]
+        steps = np.minimum.accumulate((ranked * m / np.arange(1, m + 1))[::-1])[::-1]
+    adjusted = np.empty_like(values)
+    adjusted[order] = np.minimum(steps, 1.0)
+    out[finite] = adjusted
     return out
 
 
@@ -1061,7 +1095,7 @@ def _wald_value(car: np.ndarray, covariance: np.ndarray | None, residual_df: flo
         chol = np.linalg.cholesky(np.atleast_2d(np.asarray(covariance, dtype=float)))
     except np.linalg.LinAlgError:
         return float("nan"), "undefined: the residual covariance is not positive definite"
-    whitened = linalg.solve_triangular(chol, car, lower=True)
+    whitened = np.linalg.solve(chol, car)
     return float(whitened @ whitened), ""
 
 

@@ -12,13 +12,17 @@ A return is dated by the session at whose close it ends. The first row of a hist
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from . import calendar as cal
 from .cache import Cache, normalize_ticker
 from .errors import DataGapError
+
+if TYPE_CHECKING:
+    from .events import EventConfig
 
 #: Percent to decimal.
 PERCENT = 100.0
@@ -148,3 +152,32 @@ def raw_day_moves(prices: pd.DataFrame, session: pd.Timestamp, calendar: str | N
         "low": float(row["low"] / previous - 1),
         "high": float(row["high"] / previous - 1),
     }
+
+
+def day0_moves(event: EventConfig, cache: Cache | None = None, tickers: Sequence[str] | None = None) -> pd.DataFrame:
+    """Raw day-0 moves of cached daily series against their previous raw close, in percent.
+
+    Parameters
+    ----------
+    event : EventConfig
+        Day 0 is mapped in each series' own calendar (XNYS, or every calendar day for crypto).
+    cache : Cache, optional
+    tickers : sequence of str, optional
+        Default: every cached daily series.
+
+    Returns
+    -------
+    DataFrame
+        ticker, day0, prev_close, close_pct, open_pct, low_pct, high_pct (raw prices, percent), close_basis.
+    """
+    cache = cache or Cache()
+    rows = []
+    for ticker in tickers or cache.tickers("1d"):
+        prices = cache.read(ticker)
+        day0 = event.day0(cal.calendar_for(ticker))
+        moves = raw_day_moves(prices, day0.session)
+        rows.append({"ticker": ticker, "day0": str(day0.session.date()),
+                     "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],
+                     "open_pct": 100 * moves["open"], "low_pct": 100 * moves["low"], "high_pct": 100 * moves["high"],
+                     "close_basis": prices.attrs.get("close_basis")})
+    return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)

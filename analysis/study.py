@@ -18,7 +18,6 @@ import pandas as pd
 
 from . import config
 from .cache import Cache, normalize_ticker
-from .calendar import calendar_for
 from .errors import DataGapError, UnknownTickerError
 from .events import EventConfig, window_label
 from .eventstudy import (
@@ -32,7 +31,7 @@ from .eventstudy import (
     long_short_difference,
 )
 from .jsonutil import json_float
-from .returns import model_factors, raw_day_moves, returns_panel
+from .returns import model_factors, returns_panel
 
 #: Normal-return models and the benchmarks the robustness table runs, in order. ``None``: no benchmark.
 ROBUSTNESS_SPECS: tuple[tuple[str, str | None], ...] = (
@@ -383,32 +382,3 @@ def groups_tables(report: Mapping) -> tuple[pd.DataFrame, pd.DataFrame]:
             diff_rows.append({"long-short": name, "window": _label(key), "car": stats["car"], "se": stats["se"],
                               "t": stats["t"], "p": stats["p"]})
     return pd.DataFrame(group_rows), pd.DataFrame(diff_rows)
-
-
-def day0_moves(event: EventConfig, cache: Cache | None = None, tickers: Sequence[str] | None = None) -> pd.DataFrame:
-    """Raw day-0 moves of cached daily series against their previous raw close, in percent.
-
-    Parameters
-    ----------
-    event : EventConfig
-        Day 0 is mapped in each series' own calendar (XNYS, or every calendar day for crypto).
-    cache : Cache, optional
-    tickers : sequence of str, optional
-        Default: every cached daily series.
-
-    Returns
-    -------
-    DataFrame
-        ticker, day0, prev_close, close_pct, open_pct, low_pct, high_pct (raw prices, percent), close_basis.
-    """
-    cache = cache or Cache()
-    rows = []
-    for ticker in tickers or cache.tickers("1d"):
-        prices = cache.read(ticker)
-        day0 = event.day0(calendar_for(ticker))
-        moves = raw_day_moves(prices, day0.session)
-        rows.append({"ticker": ticker, "day0": str(day0.session.date()),
-                     "prev_close": moves["previous_close"], "close_pct": 100 * moves["close"],
-                     "open_pct": 100 * moves["open"], "low_pct": 100 * moves["low"], "high_pct": 100 * moves["high"],
-                     "close_basis": prices.attrs.get("close_basis")})
-    return pd.DataFrame(rows).sort_values("close_pct").reset_index(drop=True)

@@ -65,6 +65,24 @@ def test_wilcoxon_equals_enumerated_exact_law():
     assert test.pvalue == pytest.approx(count / 2**car.size, abs=1e-12)
 
 
+@pytest.mark.parametrize("n", [2, 5, 13, 14, 40, 50, 51, 120])
+@pytest.mark.parametrize("kind", ["continuous", "ties", "a zero"])
+def test_wilcoxon_equals_scipy_in_every_branch(n, kind):
+    # exact law (N <= 50, no ties or zeros), scipy's permutation test (ties or zeros, N <= 13), normal with the tie
+    # correction (otherwise): the same statistic and p as scipy.stats.wilcoxon's defaults.
+    rng = np.random.default_rng(n)
+    car = rng.standard_t(3, n) * 0.04 - 0.01
+    if kind == "ties":
+        car = np.round(car, 2)
+        car[car == 0] = 0.01
+        car[1] = -car[0]
+    elif kind == "a zero":
+        car[0] = 0.0
+    test, reference = inference.wilcoxon_test(car), stats.wilcoxon(car)
+    assert test.value == pytest.approx(float(reference.statistic), abs=1e-12)
+    assert test.pvalue == pytest.approx(float(reference.pvalue), rel=1e-12)
+
+
 def test_bootstrap_equals_an_explicit_loop():
     rng = np.random.default_rng(3)
     est = rng.normal(0, 0.02, (60, 4)) + rng.normal(0, 0.01, (60, 1))  # cross-correlated firms
@@ -104,10 +122,13 @@ def test_holm_and_bh_hand_case():
     np.testing.assert_allclose(inference.adjust_pvalues(p, "fdr_bh"), [0.04, 0.16 / 3, 0.16 / 3, 0.2], atol=1e-15)
     from statsmodels.stats.multitest import multipletests
 
-    many = np.random.default_rng(2).uniform(0, 0.2, 40)
-    for method in ("holm", "fdr_bh"):
-        np.testing.assert_allclose(inference.adjust_pvalues(many, method), multipletests(many, method=method)[1],
-                                   rtol=1e-14)
+    rng = np.random.default_rng(2)
+    families = [rng.uniform(0, 0.2, 40), rng.uniform(0, 1, 500), np.round(rng.uniform(0, 0.1, 60), 2),  # ties
+                np.array([0.5]), np.array([0.9, 0.95, 0.99])]  # one test; values that cap at 1
+    for many in families:
+        for method in ("holm", "fdr_bh"):
+            np.testing.assert_allclose(inference.adjust_pvalues(many, method),
+                                       multipletests(many, method=method)[1], rtol=1e-14)
     with_nan = inference.adjust_pvalues(np.array([0.01, np.nan, 0.03]), "holm")
     assert np.isnan(with_nan[1]) and with_nan[0] == pytest.approx(0.02)
 
