@@ -113,13 +113,28 @@ class _Sessions:
         return self.days[self.position(start):self.position(end, side="right")]
 
 
-def _memo_path(calendar: str, first_year: int, last_year: int) -> Path:
-    from importlib.metadata import version
+def _library_tag() -> str:
+    """exchange_calendars' installed version, read from its dist-info folder's name (``importlib.metadata`` would
+    cost a command more than the memo saves), or the stamp of its package when no dist-info is found."""
+    from importlib.util import find_spec
 
+    spec = find_spec("exchange_calendars")
+    if spec is None or spec.origin is None:
+        raise EventDateError("exchange_calendars is not installed.",
+                             "install the project's dependencies: make test (or pip install -e .).")
+    package = Path(spec.origin).parent
+    infos = sorted(package.parent.glob("exchange_calendars-*.dist-info"))
+    if infos:
+        return infos[-1].name.removesuffix(".dist-info")
+    stat = (package / "exchange_calendar_xnys.py").stat()
+    return f"exchange_calendars-{stat.st_size}-{stat.st_mtime_ns}"
+
+
+def _memo_path(calendar: str, first_year: int, last_year: int) -> Path:
     from .config import memo_dir
 
     tag = re.sub(r"[^A-Za-z0-9]+", "", calendar)
-    return memo_dir() / f"sessions-{tag}-{first_year}-{last_year}-exchange_calendars-{version('exchange_calendars')}.npy"
+    return memo_dir() / f"sessions-{tag}-{first_year}-{last_year}-{_library_tag()}.npy"
 
 
 def _read_memo(path: Path, first_year: int, last_year: int) -> np.ndarray | None:

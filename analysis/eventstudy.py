@@ -60,9 +60,9 @@ from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
-from scipy import special  # not scipy.stats: importing it costs more than a whole study
 
 from analysis import config
+from analysis.distributions import t_ppf
 from analysis.errors import ConstantSeriesError, DataGapError, EventDateError, WindowError
 from analysis.inference import (
     GRANK_SMALL_N,
@@ -909,7 +909,7 @@ class EventStudyResults:
         DataFrame
             Index (firm, parameter); columns lower, upper (decimal daily for alpha).
         """
-        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
+        crit = float(t_ppf(0.5 + level / 2.0, self._df))
         params = self.params.stack()
         se = self.bse.stack()
         frame = pd.DataFrame({"lower": params - crit * se, "upper": params + crit * se})
@@ -1177,7 +1177,7 @@ class EventStudyResults:
 
     def _path_frame(self, ar: np.ndarray, sigma2: float, level: float, daily_variance=None,
                     cumulative_variance=None) -> pd.DataFrame:
-        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
+        crit = float(t_ppf(0.5 + level / 2.0, self._df))
         ar_se = np.sqrt(self._daily_factors() * sigma2 if daily_variance is None else daily_variance)
         car = np.cumsum(ar)
         car_se = np.sqrt(self._cumulative_factors() * sigma2 if cumulative_variance is None else cumulative_variance)
@@ -1214,7 +1214,7 @@ class EventStudyResults:
         """
         if not 0 < level < 1:
             raise ValueError(f"level must be between 0 and 1, got {level!r}")
-        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
+        crit = float(t_ppf(0.5 + level / 2.0, self._df))
         if window is None:
             ar = self.abnormal_returns.stack()
             se = self.abnormal_return_se.stack()
@@ -1227,7 +1227,7 @@ class EventStudyResults:
         """The firms' CAR p-values of one window, raw and adjusted for testing N firms at once.
 
         Holm (1979) controls the family-wise error rate, Benjamini and Hochberg (1995) the false discovery rate; both
-        with :func:`statsmodels.stats.multitest.multipletests` (:func:`analysis.inference.adjust_pvalues`).
+        as :func:`statsmodels.stats.multitest.multipletests` computes them (:func:`analysis.inference.adjust_pvalues`).
 
         Parameters
         ----------
@@ -1309,7 +1309,7 @@ class EventStudyResults:
         DataFrame
         """
         frame = self.car((0, 0))
-        crit = float(special.stdtrit(self._df, 0.5 + level / 2.0))
+        crit = float(t_ppf(0.5 + level / 2.0, self._df))
         return pd.DataFrame(
             {
                 "ar": frame["car"],
@@ -1454,7 +1454,7 @@ class EventStudyResults:
         """The keys added for researchers: pre-trend test, multiple testing note, GARCH fallbacks."""
         out: dict = {
             "multiple_testing": "p_holm (Holm 1979) and p_bh (Benjamini-Hochberg 1995) adjust each window's per-firm "
-                                "p over the N firms (statsmodels.stats.multitest)",
+                                "p over the N firms (the numbers of statsmodels.stats.multitest)",
         }
         if pretrend is not None:
             out["pretrend"] = {

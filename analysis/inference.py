@@ -51,8 +51,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special  # not scipy.stats: importing it costs more than a whole study
 
+from analysis.distributions import chi2_sf, f_sf, norm_sf, t_two_sided
 from analysis.jsonutil import json_float as _json_float
 
 __all__ = [
@@ -229,7 +229,7 @@ def student_t_pvalue(t: float | np.ndarray, df: float) -> np.ndarray:
     -------
     ndarray
     """
-    return 2.0 * special.stdtr(df, -np.abs(np.asarray(t, dtype=float)))  # = scipy.stats.t.sf(|t|, df)
+    return t_two_sided(t, df)  # = 2 scipy.stats.t.sf(|t|, df)
 
 
 def normal_pvalue(z: float | np.ndarray) -> np.ndarray:
@@ -243,7 +243,7 @@ def normal_pvalue(z: float | np.ndarray) -> np.ndarray:
     -------
     ndarray
     """
-    return 2.0 * special.ndtr(-np.abs(np.asarray(z, dtype=float)))  # = scipy.stats.norm.sf(|z|)
+    return 2.0 * norm_sf(np.abs(np.asarray(z, dtype=float)))  # = 2 scipy.stats.norm.sf(|z|)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -547,7 +547,7 @@ def pretrend_f_statistics(
     solved = np.linalg.solve(np.asarray(bracket, dtype=float), ar)
     quad = np.einsum("ij,ij->j", ar, solved)
     f = quad / (length * np.asarray(sigma2, dtype=float))
-    return f, special.fdtrc(length, residual_df, f)  # = scipy.stats.f.sf(f, length, residual_df)
+    return f, f_sf(f, length, residual_df)  # = scipy.stats.f.sf(f, length, residual_df)
 
 
 def pretrend_test(
@@ -1044,7 +1044,7 @@ def wald_test(
     return HypothesisTest(
         name="Wald chi2 (all CARs zero)",
         value=value,
-        pvalue=float(special.chdtrc(n, value)),  # = scipy.stats.chi2.sf(value, n)
+        pvalue=float(chi2_sf(value, n)),  # = scipy.stats.chi2.sf(value, n)
         distribution=f"chi2({n})",
         null_hypothesis="every firm's CAR over the window is zero",
         df=float(n),
@@ -1078,7 +1078,7 @@ def hotelling_test(car: np.ndarray, covariance: np.ndarray | None, residual_df: 
     return HypothesisTest(
         name="Hotelling F (all CARs zero, exact)",
         value=value,
-        pvalue=float(special.fdtrc(n, max(df2, 1), value)),  # = scipy.stats.f.sf(value, n, df2)
+        pvalue=float(f_sf(value, n, max(df2, 1))),  # = scipy.stats.f.sf(value, n, df2)
         distribution=f"F({n}, {df2:g})",
         null_hypothesis="every firm's CAR over the window is zero",
         df=float(df2),

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import special  # not scipy.stats: importing it costs more than the whole study
+
+from .distributions import chi2_sf, f_sf
 
 __all__ = ["GarchFit", "fit_garch_market_model", "garch_variance_forecast", "abnormal_volatility"]
 
@@ -196,7 +197,7 @@ def abnormal_volatility(results, garch_fit: GarchFit | None = None, *, fit_garch
     sigma2 = results.sigma**2
     ratio = ar0**2 / (c0 * sigma2)
     frame = pd.DataFrame({"ar0": ar0, "ar0_squared": ar0**2, "sigma2": sigma2, "ratio": ratio,
-                          "ratio_p": special.fdtrc(1, results.df, ratio)})
+                          "ratio_p": f_sf(ratio, 1, results.df)})
     if garch_fit is None:
         garch_fit = getattr(results, "garch_fit", None)
     if garch_fit is None and fit_garch:
@@ -209,7 +210,7 @@ def abnormal_volatility(results, garch_fit: GarchFit | None = None, *, fit_garch
         h0 = garch_fit.forecast(steps)[0]
         frame["h0"] = h0
         frame["garch_ratio"] = ar0.to_numpy() ** 2 / h0
-        frame["garch_p"] = special.chdtrc(1, frame["garch_ratio"])
+        frame["garch_p"] = chi2_sf(frame["garch_ratio"], 1)
         frame["garch_converged"] = garch_fit.converged
         # a firm whose GARCH fit fell back has no forecast of its own
         frame.loc[~garch_fit.converged, ["h0", "garch_ratio", "garch_p"]] = np.nan

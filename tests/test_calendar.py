@@ -169,5 +169,5 @@ def test_an_unwritable_memo_folder_costs_only_the_build(tmp_path, monkeypatch):
     assert blocker.read_text() == "not a folder"
 
 
-def test_dates_past_the_table_extend_it():
+def test_dates_past_the_table_extend_it(fresh_memo):
     assert cal.event_day0("2031-01-01").session == pd.Timestamp("2031-01-02")  # New Year's Day, a Wednesday
