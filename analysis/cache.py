@@ -275,34 +275,37 @@ def parse_price_csv(payload: bytes | Path, interval: str = "1d", label: str = "f
     return frame
 
 
+_FAST_DTYPES = {column: "float64" for column in (*PRICE_COLUMNS, *OPTIONAL_COLUMNS)}
+
+
 def _parse_price_fast(payload: bytes | Path, interval: str, date_col: str) -> pd.DataFrame | None:
     """The common case of :func:`parse_price_csv` in one C-parser pass: every value a number or empty, dates in
     form. Returns None whenever anything is unusual, and the careful parser then names the problem."""
     source = payload if isinstance(payload, Path) else io.BytesIO(payload)
     try:
-        raw = pd.read_csv(source, dtype={date_col: str}, keep_default_na=False, na_values=[""])
-    except (ValueError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
+        raw = pd.read_csv(source, index_col=0, dtype={date_col: object, **_FAST_DTYPES}, keep_default_na=False,
+                          na_values=[""])
+    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):
         return None
-    expected = [date_col, *PRICE_COLUMNS]
+    expected = list(PRICE_COLUMNS)
     columns = list(raw.columns)
-    if (raw.empty or columns[: len(expected)] != expected
+    if (raw.empty or raw.index.name != date_col or columns[: len(expected)] != expected
             or any(c not in OPTIONAL_COLUMNS for c in columns[len(expected):])
-            or not all(pd.api.types.is_numeric_dtype(raw[c]) and not pd.api.types.is_bool_dtype(raw[c])
-                       for c in columns[1:])):
+            or any(dtype != np.float64 for dtype in raw.dtypes)):
         return None
-    dates = raw[date_col]
+    dates = raw.index.to_numpy(dtype=object)
     try:
-        if interval == "1d":
-            if not (dates.str.len() == 10).all():
+        if interval == "1d":  # numpy reads ISO dates only; the round trip refuses a short form such as 2024-01
+            days = np.array(dates, dtype="datetime64[D]")
+            if np.isnat(days).any() or not np.array_equal(np.datetime_as_string(days), dates.astype(str)):
                 return None
-            index = pd.DatetimeIndex(pd.to_datetime(dates, format="%Y-%m-%d"), name="session")
+            index = pd.DatetimeIndex(days.astype("datetime64[ns]"), name="session")
         else:
             index = pd.DatetimeIndex(pd.to_datetime(dates, utc=True), name="timestamp")
     except (ValueError, TypeError):
         return None
-    frame = raw[columns[1:]].astype("float64")
-    frame.index = index.as_unit("ns")
-    return frame
+    raw.index = index.as_unit("ns")
+    return raw
 
 
 def check_price_frame(frame: pd.DataFrame, calendar: str, interval: str = "1d") -> list[str]:
