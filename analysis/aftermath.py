@@ -430,15 +430,16 @@ class Aftermath:
         table = []
         for ticker, e in self.per_ticker.items():
             ann = e["anniversary"]
-            rec = (f"{e['recovered_on']} ({e['sessions_to_recover']} sessions)" if e["recovered_on"]
-                   else f"not by {e['last_date']}")
+            n = e["sessions_to_recover"]
+            rec = (f"{e['recovered_on']} ({'closed above on day 0' if n == 1 else f'{n} sessions'})"
+                   if e["recovered_on"] else f"not by {e['last_date']}")
             table.append({
                 "ticker": ticker, "pre-event close": e["last_pre_event_close_date"], "recovered": rec,
                 "max DD %": _pct(e["max_drawdown"]), "on": e["max_drawdown_date"],
                 **{f"CAR[{k}] %": _pct((e["car"].get(k) or {}).get("car")) for k in ("0,20", "0,250")},
                 **{f"BHAR[{k}] %": _pct((e["bhar"].get(k) or {}).get("bhar")) for k in ("0,20", "0,250")},
                 "1y on": ann["date"] or "n/a", "1y %": _pct(ann["return_since_pre_event"]),
-                "1y vs bench %": _pct(ann["excess_vs_benchmark"]),
+                "1y vs bench, pp": _pct(ann["excess_vs_benchmark"]),
             })
         lines.append(pd.DataFrame(table).to_string(index=False))
         lines.append(f"Caveat: {DRIFT_CAVEAT}.")
