@@ -336,6 +336,9 @@ def cmd_groups(args) -> int:
         print(f"note: {name} has N = {n} firm{'s' if n != 1 else ''}: KP-BMP t needs at least 3 (its cross-sectional "
               "standard deviation would rest on one degree of freedom) and is not shown; GRANK over-rejects with "
               "so few firms; read the portfolio t and the Wald test.")
+    span = (min(w[0] for w in event.windows), max(w[1] for w in event.windows))
+    for tau, text in sorted(event.relative_confounds(span).items()):
+        print(f"Confound warning: τ = {tau:+d} is inside the windows above: {text}.")
     if differences.empty:
         print("\nNo differences: they need at least two peer groups.")
         return 0

@@ -11,6 +11,7 @@ import sys
 import pytest
 
 from analysis import cli
+from analysis.config import find_project_root
 from analysis.errors import DataGapError, UnknownTickerError, WindowError
 from analysis.events import flagship
 from analysis.study import groups_report, index_table, robustness, run_event_study, study_json
@@ -164,3 +165,19 @@ def test_cli_window_accepts_a_negative_start_with_a_space(capsys):
     assert cli.main(["study", "--json", "--tickers", "NVDA", "--window", "-5,5", "--window", "2,3"]) == 0
     windows = json.loads(capsys.readouterr().out)["firms"]["NVDA"]["windows"]
     assert list(windows) == ["0,0", "0,1", "-1,1", "-5,5", "2,3"]
+
+
+def test_groups_text_warns_of_a_confound_inside_its_windows(tmp_path, capsys):
+    # the flagship with the FOMC day (29 Jan 2025, τ = +2) moved into [0,+1]: the groups' text must name it, and only it
+    root = find_project_root()
+    source = (root / "events" / "deepseek-r1.toml").read_text(encoding="utf-8").replace('"../', f'"{root}/')
+    moved = source.replace('date = "2025-01-29"', 'date = "2025-01-28"', 1)
+    assert moved != source
+    path = tmp_path / "moved.toml"
+    path.write_text(moved, encoding="utf-8")
+    assert cli.main(["groups", "--event-file", str(path)]) == 0
+    warnings = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Confound warning")]
+    assert warnings == ["Confound warning: τ = +1 is inside the windows above: FOMC decision; MSFT and META "
+                        "earnings after the close."]
+    assert cli.main(["groups"]) == 0
+    assert "Confound warning" not in capsys.readouterr().out
