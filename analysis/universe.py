@@ -366,10 +366,14 @@ class UniverseStudy:
                 f"{returns.index[-1].date()}).", "choose an event inside the cached history.")
         pos0 = int(returns.index.get_loc(day0.session))
         if pos0 + self.estimation[1] - max(pos0 + self.estimation[0], 0) + 1 < self.min_estimation_returns:
+            first_ok = self.min_estimation_returns - 1 - self.estimation[1]  # the first day 0 with enough returns
+            later = (f"choose an event on or after {returns.index[first_ok].date()}, the first day 0 with "
+                     f"{self.min_estimation_returns} returns before it" if first_ok < len(returns)
+                     else "choose an event inside the cached history")
             raise WindowError(
                 f"day 0 {day0.session.date()} leaves fewer than {self.min_estimation_returns} estimation returns "
                 f"before τ = {self.estimation[1]} in the universe's data (from {returns.index[0].date()}).",
-                "choose a later event.")
+                f"{later}.")
         batches, excluded = self._eligibility(returns, pos0)
         for member in data.missing_members:
             excluded[member] = "no prices in the source (survivorship: see the notes)"

@@ -348,6 +348,15 @@ def test_cli_event_outside_the_data_is_one_line(capsys):
     assert err.startswith("error: ") and err.count("\n") == 1 and "Fix:" in err
 
 
+def test_too_early_an_event_is_told_the_first_date_that_works(capsys):
+    # the universe's prices start on 2023-12-04: 200 estimation returns ending at τ = −11 first fit on 2024-10-04
+    assert main(["universe", "--event", "2024-10-03", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "fewer than 200 estimation returns" in err and "on or after 2024-10-04" in err
+    assert main(["universe", "--event", "2024-10-04", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_firms"] > 400
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # Charts
 # ---------------------------------------------------------------------------------------------------------------
